@@ -1,0 +1,9 @@
+"""songngu's terminology base: entries, Vietnamese-aware matching, validation, exchange formats.
+
+This package knows nothing of models or translation; ``translate`` builds on it.
+"""
+
+from glossary.errors import InputError
+from glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
+
+__all__ = ["Glossary", "GlossaryEntry", "InputError", "MatchForm", "TermMatch"]

@@ -1,0 +1,117 @@
+"""Glossaries as CSV or TSV tables: the format curators edit in a spreadsheet.
+
+A header row names the columns: ``vi`` and ``en`` are required; ``acronym``, ``vi_variants``,
+``en_variants``, ``en_forbidden`` (lists separated by ``|``) and ``note`` are optional. A file whose
+first row is not such a header and that has exactly two columns is read as (source, target) pairs,
+as DeepL and Google glossary exports are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+from glossary.errors import InputError
+from glossary.model import Glossary, GlossaryEntry
+from glossary.textfile import read_text
+
+COLUMNS = ("vi", "en", "acronym", "vi_variants", "en_variants", "en_forbidden", "note")
+REQUIRED = ("vi", "en")
+LIST_SEPARATOR = "|"
+
+
+def delimiter_for(path: str | os.PathLike[str], text: str) -> str:
+    """Tab for ``.tsv``/``.tab`` files, comma for ``.csv``; otherwise whichever the first line uses."""
+    suffix = os.fspath(path).lower().rsplit(".", 1)[-1]
+    if suffix in ("tsv", "tab"):
+        return "\t"
+    if suffix == "csv":
+        return ","
+    first_line = text.split("\n", 1)[0]
+    return "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+
+def loads(text: str, name: str | os.PathLike[str], delimiter: str = ",") -> Glossary:
+    """Parse a glossary table. Errors name the file and line."""
+    rows = _read_rows(text, name, delimiter)
+    if not rows:
+        return Glossary([], source=os.fspath(name))
+    header_line, header = rows[0]
+    columns = [cell.strip().lower() for cell in header]
+    if "vi" in columns or "en" in columns or len(columns) != 2:
+        missing = [column for column in REQUIRED if column not in columns]
+        if missing:
+            found = ", ".join(repr(c) for c in columns if c) or "none"
+            raise InputError(
+                f"{name}:{header_line}: glossary header lacks required column(s) "
+                f"{', '.join(missing)} (found: {found})"
+            )
+        body = rows[1:]
+    else:  # headerless (source, target) pairs
+        columns = ["vi", "en"]
+        body = rows
+    entries = [
+        _entry(columns, cells, number, name) for number, cells in body if any(c.strip() for c in cells)
+    ]
+    return Glossary(entries, source=os.fspath(name))
+
+
+def load(path: str | os.PathLike[str]) -> Glossary:
+    """Read a CSV or TSV glossary file."""
+    text = read_text(path)
+    return loads(text, path, delimiter_for(path, text))
+
+
+def dumps(glossary: Glossary, delimiter: str = ",") -> str:
+    """Write a glossary as a table with the full header; lists are ``|``-separated."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for entry in glossary:
+        writer.writerow(
+            [
+                entry.vi,
+                entry.en,
+                entry.acronym,
+                LIST_SEPARATOR.join(entry.vi_variants),
+                LIST_SEPARATOR.join(entry.en_variants),
+                LIST_SEPARATOR.join(entry.en_forbidden),
+                entry.note,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _read_rows(text: str, name: str | os.PathLike[str], delimiter: str) -> list[tuple[int, list[str]]]:
+    """Rows with the line number each starts on (a quoted cell may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for cells in reader:
+            rows.append((line, cells))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"{name}:{reader.line_num}: malformed table row ({exc})") from None
+    return rows
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip())
+
+
+def _entry(columns: list[str], cells: list[str], line: int, name: str | os.PathLike[str]) -> GlossaryEntry:
+    if len(cells) > len(columns):
+        raise InputError(f"{name}:{line}: {len(cells)} cells but the header has {len(columns)} columns")
+    row = {column: cell.strip() for column, cell in zip(columns, cells, strict=False)}
+    return GlossaryEntry(
+        vi=row.get("vi", ""),
+        en=row.get("en", ""),
+        acronym=row.get("acronym", ""),
+        vi_variants=_split(row.get("vi_variants", "")),
+        en_variants=_split(row.get("en_variants", "")),
+        en_forbidden=_split(row.get("en_forbidden", "")),
+        note=row.get("note", ""),
+        line=line,
+    )

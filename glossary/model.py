@@ -1,0 +1,114 @@
+"""What a term is: glossary entries, the glossary, and a term found in text."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One concept: its Vietnamese term and the English term a translation must use.
+
+    ``en_variants`` are other acceptable English renderings (any one satisfies a constraint;
+    ``en`` is preferred). ``en_forbidden`` renderings must never appear. ``line`` is where the
+    entry was read from (1-based; 0 when built in code), for messages.
+    """
+
+    vi: str
+    en: str
+    acronym: str = ""
+    vi_variants: tuple[str, ...] = ()
+    en_variants: tuple[str, ...] = ()
+    en_forbidden: tuple[str, ...] = ()
+    note: str = ""
+    line: int = field(default=0, compare=False)
+
+    @property
+    def vi_forms(self) -> tuple[str, ...]:
+        """The Vietnamese full form followed by its variants."""
+        return (self.vi, *self.vi_variants)
+
+    @property
+    def en_forms(self) -> tuple[str, ...]:
+        """The preferred English term followed by the other acceptable ones."""
+        return (self.en, *self.en_variants)
+
+
+class MatchForm(Enum):
+    """How a term appeared in the source, which decides how it must be rendered."""
+
+    FULL = "full"  # the Vietnamese full form or one of its variants
+    FULL_WITH_ACRONYM = "full+acronym"  # "Ủy ban ... (AICHR)": one match covering both
+    ACRONYM = "acronym"  # the acronym alone
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A glossary term found in a text: ``text[start:end]`` is exactly what was matched."""
+
+    start: int
+    end: int
+    text: str
+    entry: GlossaryEntry
+    form: MatchForm
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The English renderings that satisfy this occurrence, preferred first.
+
+        A full form becomes the English term; a full form with its acronym in parentheses becomes
+        "English term (ACR)"; an acronym alone stays the acronym.
+        """
+        if self.form is MatchForm.ACRONYM:
+            return (self.entry.acronym,)
+        if self.form is MatchForm.FULL_WITH_ACRONYM:
+            return tuple(f"{en} ({self.entry.acronym})" for en in self.entry.en_forms)
+        return self.entry.en_forms
+
+    @property
+    def target(self) -> str:
+        """The preferred English rendering."""
+        return self.targets[0]
+
+
+@dataclass
+class Glossary:
+    """An ordered list of entries, with where they came from."""
+
+    entries: list[GlossaryEntry]
+    source: str = ""
+
+    def __iter__(self) -> Iterator[GlossaryEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def checksum(self) -> str:
+        """A stable fingerprint of the content (not of the file's bytes): ``sha256:<hex>``.
+
+        Two files holding the same entries in the same order, CSV or TBX, have the same checksum,
+        so a run's metadata says which terminology it was held to.
+        """
+        digest = hashlib.sha256()
+        for entry in self.entries:
+            for value in _fingerprint_fields(entry):
+                digest.update(value.encode("utf-8"))
+                digest.update(b"\x1f")
+            digest.update(b"\x1e")
+        return f"sha256:{digest.hexdigest()}"
+
+
+def _fingerprint_fields(entry: GlossaryEntry) -> Sequence[str]:
+    return (
+        entry.vi,
+        entry.en,
+        entry.acronym,
+        "|".join(entry.vi_variants),
+        "|".join(entry.en_variants),
+        "|".join(entry.en_forbidden),
+        entry.note,
+    )

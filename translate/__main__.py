@@ -1,0 +1,7 @@
+"""``python -m translate`` runs the songngu command line."""
+
+import sys
+
+from translate.cli import main
+
+sys.exit(main())

@@ -1,0 +1,47 @@
+"""The ``songngu`` command line: parse, call the library, report. One module per command group.
+
+Exit codes: 0 success; 1 a check found problems; 2 bad input or usage, with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from glossary.errors import InputError
+from translate import __version__
+from translate.cli import evaluate_cmd, glossary_cmd, review_cmd, segment_cmd, translate_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="songngu",
+        description="Vietnamese→English translation held to a terminology glossary, for human review.",
+    )
+    parser.add_argument("--version", action="version", version=f"songngu {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (translate_cmd, segment_cmd, glossary_cmd, review_cmd, evaluate_cmd):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except InputError as exc:
+        print(f"songngu: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("songngu: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `songngu segment FILE | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

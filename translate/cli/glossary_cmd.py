@@ -1,0 +1,47 @@
+"""``songngu glossary check|match|extract|convert``: curating the terminology base."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``glossary`` command group."""
+    group = commands.add_parser("glossary", help="check, match, extract and convert glossaries")
+    actions = group.add_subparsers(dest="glossary_command", required=True, metavar="ACTION")
+
+    check = actions.add_parser("check", help="validate a glossary file")
+    check.add_argument("file")
+    check.set_defaults(handler=run_check)
+
+    match = actions.add_parser("match", help="find glossary terms in a Vietnamese text")
+    match.add_argument("file")
+    match.add_argument("--glossary", "-g", required=True)
+    match.add_argument("--json", action="store_true", help="one JSON object per match per line")
+    match.set_defaults(handler=run_match)
+
+    extract = actions.add_parser("extract", help="propose entries from 'Full name (ACRONYM)' patterns")
+    extract.add_argument("files", nargs="+", metavar="FILE")
+    extract.add_argument("--glossary", "-g", help="leave out terms this glossary already has")
+    extract.set_defaults(handler=run_extract)
+
+    convert = actions.add_parser("convert", help="convert between CSV/TSV and TBX")
+    convert.add_argument("input", metavar="IN")
+    convert.add_argument("output", metavar="OUT")
+    convert.set_defaults(handler=run_convert)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    raise NotImplementedError  # TODO(glossary formats helper)
+
+
+def run_match(args: argparse.Namespace) -> int:
+    raise NotImplementedError  # TODO(matcher helper)
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    raise NotImplementedError  # TODO(glossary formats helper)
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    raise NotImplementedError  # TODO(glossary formats helper)

@@ -1,0 +1,31 @@
+"""``songngu review import`` and ``songngu export-tm``: bringing reviewers' work back and sharing it."""
+
+from __future__ import annotations
+
+import argparse
+
+DEFAULT_TM = "songngu-tm.sqlite"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``review`` group and ``export-tm``."""
+    review = commands.add_parser("review", help="import reviewed PO catalogs into the translation memory")
+    actions = review.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    imp = actions.add_parser("import", help="store confirmed entries of reviewed PO files")
+    imp.add_argument("files", nargs="+", metavar="PO")
+    imp.add_argument("--tm", default=DEFAULT_TM, help=f"translation memory (default ./{DEFAULT_TM})")
+    imp.set_defaults(handler=run_import)
+
+    export = commands.add_parser("export-tm", help="write the translation memory as TMX or TSV")
+    export.add_argument("--format", choices=("tmx", "tsv"), default="tmx")
+    export.add_argument("--tm", default=DEFAULT_TM)
+    export.add_argument("-o", "--output", help="output file (default: standard output)")
+    export.set_defaults(handler=run_export)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    raise NotImplementedError  # TODO(review helper)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    raise NotImplementedError  # TODO(review helper)

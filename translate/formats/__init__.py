@@ -1,0 +1,1 @@
+"""Output and exchange formats for translation records, one module per format."""

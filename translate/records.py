@@ -1,0 +1,91 @@
+"""The data passed along the pipeline: segments in, translation records out.
+
+Plain dataclasses; every file format is written from these and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence of an article.
+
+    ``id`` is ``"<name>:<paragraph>:<sentence>"`` (1-based), stable across re-runs of the same
+    article. ``start``/``end`` are offsets into the article text as read; ``source`` is that slice
+    with soft line wraps turned into spaces.
+    """
+
+    id: str
+    source: str
+    paragraph: int
+    sentence: int
+    start: int
+    end: int
+
+
+class Method(StrEnum):
+    """Where a target sentence came from."""
+
+    CONSTRAINED = "constrained"  # the model, held to every glossary term of the sentence
+    UNCONSTRAINED = "unconstrained"  # the model alone (no terms, or the terms could not be met)
+    MEMORY = "memory"  # a human translation reused from the translation memory
+
+
+@dataclass(frozen=True)
+class TermOutcome:
+    """A glossary term required in a sentence and whether the translation has it.
+
+    ``start``/``end`` are offsets into the source sentence; ``vi`` is the matched source text,
+    ``en`` the required English rendering (preferred form).
+    """
+
+    start: int
+    end: int
+    vi: str
+    en: str
+    met: bool
+
+
+@dataclass
+class SegmentResult:
+    """The translation record of one segment."""
+
+    id: str
+    source: str
+    target: str
+    paragraph: int
+    terms: list[TermOutcome] = field(default_factory=list)
+    method: Method = Method.UNCONSTRAINED
+    score: float | None = None  # length-normalised log-probability of the target, when from the model
+    violated: bool = False  # some term could not be met: target is the best unconstrained translation
+    unconstrained: str | None = None  # the model's translation without constraints, when it differs
+    suggestion: str | None = None  # a near match from the translation memory
+    suggestion_similarity: float | None = None
+
+
+@dataclass
+class RunInfo:
+    """What produced a set of records: written as the first line of the JSONL file."""
+
+    tool_version: str
+    model: str
+    model_revision: str  # hub commit hash, or "sha256:<hex>" of a local directory's files
+    glossary: str | None
+    glossary_checksum: str | None
+    beam: int
+    max_length: int
+    batch_size: int
+    device: str
+
+
+@dataclass
+class ArticleTranslation:
+    """One translated article: its name (file name without its last suffix), path, and records."""
+
+    name: str
+    path: str
+    run: RunInfo
+    results: list[SegmentResult]
