@@ -12,6 +12,7 @@ from dataclasses import asdict
 
 from glossary.errors import InputError
 from glossary.textfile import read_text
+from translate.formats.base import OutputFormat
 from translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
 
 
@@ -41,6 +42,15 @@ def dumps(article: ArticleTranslation) -> str:
     lines = [json.dumps({"run": asdict(article.run)}, ensure_ascii=False)]
     lines.extend(json.dumps(record_to_dict(r), ensure_ascii=False) for r in article.results)
     return "\n".join(lines) + "\n"
+
+
+class JsonlFormat(OutputFormat):
+    """``<name>.jsonl``: run metadata, then one record per segment."""
+
+    suffix = ".jsonl"
+
+    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+        return dumps(article)
 
 
 def loads(text: str, name: str | os.PathLike[str] = "<jsonl>") -> tuple[RunInfo | None, list[SegmentResult]]:

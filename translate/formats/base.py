@@ -1,0 +1,24 @@
+"""The one interface every output format implements, in the manner of Translate Toolkit's storage.
+
+A format renders an article's records to the text of one file. Rendering never touches the disk;
+:func:`translate.formats.write_outputs` renders every format first and only then writes each file
+atomically, so a failure leaves the previous files intact.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from translate.records import ArticleTranslation
+
+
+class OutputFormat(ABC):
+    """A file written for each translated article: ``DIR/<name><suffix>``."""
+
+    suffix: ClassVar[str]  # e.g. ".tsv"; the file is named article.name + suffix
+
+    @abstractmethod
+    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+        """The file's new content. ``existing`` is the current file's text, if there is one
+        (formats that keep a reviewer's work, like PO, merge with it; others ignore it)."""
