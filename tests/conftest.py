@@ -1,0 +1,22 @@
+"""Shared fixtures: a tiny MarianMT model built once per test session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+# Test helpers (model_factory) are importable however pytest is started.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from model_factory import build_marian
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random MarianMT (d_model 32, one layer) in the opus-mt directory layout.
+
+    Real SentencePiece tokenizers (trained on the seeds and FLORES-200), random weights, seed 0.
+    """
+    return build_marian(tmp_path_factory.mktemp("tiny-marian"), d_model=32, layers=1, heads=2, ffn=64, seed=0)
