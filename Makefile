@@ -1,0 +1,34 @@
+# Two commands do everything on a fresh clone:
+#   make demo   install, then translate the seed articles held to the seed glossary and score them
+#   make test   install, then run the linter and the test suite (CI runs this through .ci/run)
+# MODEL=<hub id or local MarianMT directory> picks the model for the demo.
+
+PYTHON ?= python3
+VENV   ?= .venv
+MODEL  ?= Helsinki-NLP/opus-mt-vi-en
+OUT    ?= out
+BIN     = $(VENV)/bin
+
+.PHONY: install demo test bench clean
+
+$(BIN)/songngu: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	@touch $@
+
+install: $(BIN)/songngu
+
+demo: install
+	$(BIN)/songngu translate seeds/*.txt --glossary seeds/glossary.csv --model $(MODEL) --out $(OUT)
+	$(BIN)/songngu evaluate --hyp $(OUT)/*.jsonl --ref seeds/reference/*.po --glossary seeds/glossary.csv \
+		--report $(OUT)/report.html
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: install
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(OUT) .pytest_cache .hypothesis
