@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+from glossary.textfile import read_text
+from translate.segment import article_name, segment_article
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -13,4 +17,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # TODO(segmentation helper)
+    """Print the article's sentences, one per line, with a blank line between paragraphs."""
+    text = read_text(args.file)
+    lines: list[str] = []
+    previous_paragraph: int | None = None
+    for segment in segment_article(text, article_name(args.file)):
+        if previous_paragraph is not None and segment.paragraph != previous_paragraph:
+            lines.append("")
+        lines.append(segment.source)
+        previous_paragraph = segment.paragraph
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0
