@@ -1,0 +1,50 @@
+"""The gold English references of the seed articles stay aligned with our segmentation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from glossary.textfile import read_text
+from translate.segment import article_name, segment_article
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+REFERENCES = ROOT / "seeds" / "reference"
+
+
+def _rows(name: str) -> list[list[str]]:
+    lines = read_text(REFERENCES / f"{name}.tsv").split("\n")
+    assert lines[-1] == "", "the table ends with a newline"
+    assert lines[0] == "id\tvi\ten"
+    rows = [line.split("\t") for line in lines[1:-1]]
+    assert all(len(row) == 3 for row in rows), "three tab-separated columns per row"
+    return rows
+
+
+def test_every_seed_has_a_reference():
+    assert len(SEEDS) == 3
+    for seed in SEEDS:
+        for suffix in ("tsv", "en"):
+            assert (REFERENCES / f"{article_name(seed)}.{suffix}").is_file()
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda path: path.stem)
+def test_reference_rows_match_the_segmenter(seed):
+    name = article_name(seed)
+    segments = segment_article(read_text(seed), name)
+    rows = _rows(name)
+    assert [row[0] for row in rows] == [segment.id for segment in segments]
+    assert [row[1] for row in rows] == [segment.source for segment in segments]
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda path: path.stem)
+def test_line_aligned_english_matches_the_table(seed):
+    name = article_name(seed)
+    rows = _rows(name)
+    english = read_text(REFERENCES / f"{name}.en").split("\n")
+    assert english[-1] == ""
+    assert english[:-1] == [row[2] for row in rows]
+    for line in english[:-1]:
+        assert line and line == line.strip()
