@@ -1,1 +1,71 @@
-"""Output and exchange formats for translation records, one module per format."""
+"""Output and exchange formats for translation records, one module per format, and their registry.
+
+:data:`OUTPUT_FORMATS` lists every file written for a translated article; :func:`write_outputs`
+renders all of them before writing any, so a failing format leaves every previous file intact.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from glossary.textfile import read_text, write_atomic
+from translate.formats.base import OutputFormat
+from translate.records import ArticleTranslation
+
+
+@cache
+def output_formats() -> tuple[OutputFormat, ...]:
+    """Every output format, in the order files are written: JSONL, text, TSV, Moses .vi/.en, TMX, PO."""
+    # Imported here, not at module level, so that a format module may itself import this package.
+    from translate.formats.jsonl import JsonlFormat
+    from translate.formats.moses import MosesSourceFormat, MosesTargetFormat
+    from translate.formats.po import PoFormat
+    from translate.formats.text import EnglishTextFormat
+    from translate.formats.tmx import TmxFormat
+    from translate.formats.tsv import TsvFormat
+
+    return (
+        JsonlFormat(),
+        EnglishTextFormat(),
+        TsvFormat(),
+        MosesSourceFormat(),
+        MosesTargetFormat(),
+        TmxFormat(),
+        PoFormat(),
+    )
+
+
+def __getattr__(name: str) -> object:
+    # OUTPUT_FORMATS is built on first use (PEP 562), for the reason given in output_formats().
+    if name == "OUTPUT_FORMATS":
+        return output_formats()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def output_path(article: ArticleTranslation, out_dir: str | os.PathLike[str], fmt: OutputFormat) -> Path:
+    """Where ``fmt`` writes ``article``: ``out_dir/<name><suffix>``."""
+    return Path(out_dir) / f"{article.name}{fmt.suffix}"
+
+
+def write_outputs(
+    article: ArticleTranslation,
+    out_dir: str | os.PathLike[str],
+    formats: Sequence[OutputFormat] | None = None,
+) -> list[Path]:
+    """Write ``article`` in every format (default: :data:`OUTPUT_FORMATS`) into ``out_dir``.
+
+    Every format is rendered first, each given its existing file's text when there is one (PO
+    merges with it); only then is each file written atomically. An error while rendering (or
+    reading an existing file) therefore leaves every file as it was. Returns the paths written.
+    """
+    rendered: list[tuple[Path, str]] = []
+    for fmt in output_formats() if formats is None else formats:
+        path = output_path(article, out_dir, fmt)
+        existing = read_text(path) if path.exists() else None
+        rendered.append((path, fmt.render(article, existing)))
+    for path, content in rendered:
+        write_atomic(path, content)
+    return [path for path, _ in rendered]

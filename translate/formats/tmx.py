@@ -1,0 +1,230 @@
+"""TMX 1.4b translation memories: ``<name>.tmx`` for each article, and the memory's export.
+
+The writer follows what Translate Toolkit, OmegaT, Trados and memoQ write and read: an XML
+declaration, the ``tmx14.dtd`` doctype, ``<tmx version="1.4">``, a ``<header>`` with every required
+attribute, and in ``<body>`` one ``<tu>`` per unit holding a ``<tuv xml:lang="vi">`` and a
+``<tuv xml:lang="en">``, each with one ``<seg>`` of plain text. No creation date in the header, so
+translating the same article twice writes the same file.
+
+Characters that XML 1.0 cannot carry at all, not even as character references (C0 controls other
+than tab, line feed and carriage return; U+FFFE, U+FFFF; lone surrogates), are written as U+FFFD so
+the file stays well-formed. A carriage return is written as ``&#13;`` so parsers keep it.
+
+The reader parses with defusedxml (no entity expansion, no external references) and reports
+malformed XML as ``FILE:LINE: ...``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from glossary.errors import InputError
+from glossary.textfile import read_text
+from translate import __version__
+from translate.formats.base import OutputFormat
+from translate.records import ArticleTranslation
+
+SOURCE_LANG = "vi"
+TARGET_LANG = "en"
+TMX_DATE_FORMAT = "%Y%m%dT%H%M%SZ"  # TMX's date form: ISO 8601 basic, UTC
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+)
+
+
+@dataclass(frozen=True)
+class TmxUnit:
+    """One translation unit: its id, the two texts, and optional date and properties.
+
+    ``props`` are ``(type, value)`` pairs written as ``<prop type="...">``; TMX reserves types not
+    starting with ``x-`` for the standard, so ours are ``x-...``.
+    """
+
+    tuid: str
+    source: str
+    target: str
+    changed: datetime | None = None
+    props: tuple[tuple[str, str], ...] = ()
+
+
+def xml_text(text: str) -> str:
+    """``text`` escaped for element content (invalid XML characters become U+FFFD)."""
+    return _NOT_XML.sub("\ufffd", text).translate(_TEXT_ESCAPES)
+
+
+def xml_attribute(text: str) -> str:
+    """``text`` escaped for a double-quoted attribute value (whitespace kept as references)."""
+    return _NOT_XML.sub("\ufffd", text).translate(_ATTRIBUTE_ESCAPES)
+
+
+def tmx_date(moment: datetime) -> str:
+    """A datetime in TMX's form, ``YYYYMMDDThhmmssZ`` (naive datetimes are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(TMX_DATE_FORMAT)
+
+
+def dumps_tmx(
+    units: Iterable[TmxUnit], source_lang: str = SOURCE_LANG, target_lang: str = TARGET_LANG
+) -> str:
+    """A whole TMX 1.4b document with one ``<tu>`` per unit."""
+    header = {
+        "creationtool": "songngu",
+        "creationtoolversion": __version__,
+        "segtype": "sentence",
+        "o-tmf": "songngu",
+        "adminlang": "en",
+        "srclang": source_lang,
+        "datatype": "plaintext",
+    }
+    header_attributes = " ".join(f'{name}="{xml_attribute(value)}"' for name, value in header.items())
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        '<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n',
+        '<tmx version="1.4">\n',
+        f"  <header {header_attributes}/>\n",
+        "  <body>\n",
+    ]
+    for unit in units:
+        attributes = f'tuid="{xml_attribute(unit.tuid)}"'
+        if unit.changed is not None:
+            date = tmx_date(unit.changed)
+            attributes += f' creationdate="{date}" changedate="{date}"'
+        parts.append(f"    <tu {attributes}>\n")
+        parts.extend(
+            f'      <prop type="{xml_attribute(kind)}">{xml_text(value)}</prop>\n'
+            for kind, value in unit.props
+        )
+        parts.append(
+            f'      <tuv xml:lang="{xml_attribute(source_lang)}"><seg>{xml_text(unit.source)}</seg></tuv>\n'
+        )
+        parts.append(
+            f'      <tuv xml:lang="{xml_attribute(target_lang)}"><seg>{xml_text(unit.target)}</seg></tuv>\n'
+        )
+        parts.append("    </tu>\n")
+    parts.append("  </body>\n</tmx>\n")
+    return "".join(parts)
+
+
+def dumps_article_tmx(article: ArticleTranslation) -> str:
+    """The ``<name>.tmx`` file of one article: one unit per segment, ``tuid`` = segment id."""
+    return dumps_tmx(TmxUnit(tuid=r.id, source=r.source, target=r.target) for r in article.results)
+
+
+class TmxFormat(OutputFormat):
+    """``<name>.tmx``: TMX 1.4b, one translation unit per segment."""
+
+    suffix = ".tmx"
+
+    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+        return dumps_article_tmx(article)
+
+
+class _LineTrackingBuilder(TreeBuilder):
+    """A tree builder that remembers the line each element starts on, for error messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parser: DefusedXMLParser | None = None
+        self.lines: dict[int, int] = {}
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        element = super().start(tag, attrs)
+        if self.parser is not None:
+            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        return element
+
+
+def _parse(text: str, name: str | os.PathLike[str]) -> tuple[Element, dict[int, int]]:
+    builder = _LineTrackingBuilder()
+    parser = DefusedXMLParser(target=builder)
+    builder.parser = parser
+    try:
+        parser.feed(text)
+        root = parser.close()
+    except ParseError as exc:
+        line = exc.position[0] if exc.position else 1
+        message = str(exc).split(":")[0]
+        raise InputError(f"{name}:{line}: not well-formed XML ({message})") from None
+    except DefusedXmlException as exc:
+        line = text.count("\n", 0, max(text.find("<!ENTITY"), 0)) + 1
+        raise InputError(f"{name}:{line}: refused: {exc}; TMX files need no entity declarations") from None
+    return root, builder.lines
+
+
+def _segment_text(seg: Element) -> str:
+    # Plain text of a <seg>: inline markup elements (bpt, ept, ph, it...) hold native codes, not
+    # translatable text, so only their tails count.
+    return (seg.text or "") + "".join(child.tail or "" for child in seg)
+
+
+def _language(tuv: Element) -> str:
+    lang = tuv.get(_XML_LANG) or tuv.get("lang") or ""  # "lang" is TMX 1.1's attribute
+    return lang.split("-")[0].split("_")[0].lower()
+
+
+def loads_tmx(
+    text: str,
+    name: str | os.PathLike[str] = "<tmx>",
+    source_lang: str = SOURCE_LANG,
+    target_lang: str = TARGET_LANG,
+) -> list[TmxUnit]:
+    """Parse a TMX document into units (languages matched on their primary subtag: ``vi-VN`` is ``vi``).
+
+    Raises InputError ``FILE:LINE: ...`` on malformed XML, a root that is not ``<tmx>``, or a
+    ``<tu>`` without one of the two languages.
+    """
+    root, lines = _parse(text, name)
+    if root.tag != "tmx":
+        raise InputError(f"{name}:{lines.get(id(root), 1)}: not a TMX document (root element <{root.tag}>)")
+    body = root.find("body")
+    if body is None:
+        raise InputError(f"{name}:{lines.get(id(root), 1)}: not a TMX document (no <body>)")
+    units = []
+    for tu in body.iter("tu"):
+        texts: dict[str, str] = {}
+        for tuv in tu.findall("tuv"):
+            seg = tuv.find("seg")
+            if seg is not None:
+                texts.setdefault(_language(tuv), _segment_text(seg))
+        missing = [lang for lang in (source_lang, target_lang) if lang not in texts]
+        if missing:
+            raise InputError(
+                f'{name}:{lines.get(id(tu), 1)}: <tu> has no <tuv xml:lang="{missing[0]}"> with a <seg>'
+            )
+        changed = tu.get("changedate") or tu.get("creationdate")
+        props = tuple((prop.get("type", ""), prop.text or "") for prop in tu.findall("prop"))
+        units.append(
+            TmxUnit(
+                tuid=tu.get("tuid", ""),
+                source=texts[source_lang],
+                target=texts[target_lang],
+                changed=_parse_date(changed, name, lines.get(id(tu), 1)) if changed else None,
+                props=props,
+            )
+        )
+    return units
+
+
+def read_tmx(path: str | os.PathLike[str]) -> list[TmxUnit]:
+    """Read a TMX file (UTF-8) into units; see :func:`loads_tmx`."""
+    return loads_tmx(read_text(path), path)
+
+
+def _parse_date(value: str, name: str | os.PathLike[str], line: int) -> datetime:
+    try:
+        return datetime.strptime(value, TMX_DATE_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise InputError(f"{name}:{line}: bad TMX date {value!r} (expected YYYYMMDDThhmmssZ)") from None

@@ -1,0 +1,102 @@
+"""Tab-separated bitext: ``<name>.tsv`` with the header ``id<TAB>vi<TAB>en``, one segment per row.
+
+A field never contains a raw tab or line break: backslash, tab, line feed and carriage return are
+written as ``\\\\``, ``\\t``, ``\\n`` and ``\\r`` (the convention of PostgreSQL's text COPY and of
+many MT toolkits), and :func:`loads_rows` undoes exactly that. Rows are separated by ``\\n`` only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+
+from glossary.errors import InputError
+from glossary.textfile import read_text
+from translate.formats.base import OutputFormat
+from translate.records import ArticleTranslation
+
+BITEXT_HEADER = ("id", "vi", "en")
+
+_ESCAPE_TABLE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+_ESCAPE_SEQUENCE = re.compile(r"\\(.?)", re.DOTALL)
+
+
+def escape_field(text: str) -> str:
+    """``text`` with backslash, tab, line feed and carriage return escaped."""
+    return text.translate(_ESCAPE_TABLE)
+
+
+def unescape_field(field: str, where: str) -> str:
+    """Undo :func:`escape_field`; an unknown escape raises InputError naming ``where`` (FILE:LINE)."""
+    if "\\" not in field:
+        return field
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code not in _UNESCAPES:
+            shown = f"'\\{code}'" if code else "a lone '\\' at the end of a field"
+            raise InputError(f"{where}: unknown escape {shown}; write a backslash as '\\\\'")
+        return _UNESCAPES[code]
+
+    return _ESCAPE_SEQUENCE.sub(replace, field)
+
+
+def dumps_rows(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A TSV file: the header line, then one escaped line per row, each ending in ``\\n``."""
+    lines = ["\t".join(header)]
+    lines.extend("\t".join(escape_field(value) for value in row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def loads_rows(text: str, name: str | os.PathLike[str], header: Sequence[str]) -> list[tuple[str, ...]]:
+    """Parse a TSV file written by :func:`dumps_rows` with this ``header``.
+
+    A ``\\r`` before a line end (a file saved with CRLF line ends) is dropped; blank lines are
+    skipped. Errors name the file and line.
+    """
+    lines = text.split("\n")  # not splitlines(): \v, \f, \x1c, \u2028... may be inside a field
+    if lines and lines[-1] == "":
+        lines.pop()
+    expected = "\t".join(header)
+    if not lines or lines[0].removesuffix("\r") != expected:
+        found = repr(lines[0][:60]) if lines else "an empty file"
+        raise InputError(f"{name}:1: expected the header {expected!r}, found {found}")
+    rows: list[tuple[str, ...]] = []
+    for number, line in enumerate(lines[1:], start=2):
+        line = line.removesuffix("\r")
+        if not line:
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise InputError(
+                f"{name}:{number}: expected {len(header)} tab-separated fields "
+                f"({', '.join(header)}), found {len(fields)}"
+            )
+        rows.append(tuple(unescape_field(value, f"{name}:{number}") for value in fields))
+    return rows
+
+
+def dumps_bitext(article: ArticleTranslation) -> str:
+    """The ``<name>.tsv`` file of one article."""
+    return dumps_rows(BITEXT_HEADER, ((r.id, r.source, r.target) for r in article.results))
+
+
+def loads_bitext(text: str, name: str | os.PathLike[str] = "<tsv>") -> list[tuple[str, str, str]]:
+    """Parse ``<name>.tsv`` text into (segment id, Vietnamese, English) rows."""
+    return [(row[0], row[1], row[2]) for row in loads_rows(text, name, BITEXT_HEADER)]
+
+
+def read_tsv(path: str | os.PathLike[str]) -> list[tuple[str, str, str]]:
+    """Read a ``<name>.tsv`` bitext file: (segment id, Vietnamese, English) per row."""
+    return loads_bitext(read_text(path), path)
+
+
+class TsvFormat(OutputFormat):
+    """``<name>.tsv``: id, Vietnamese and English of each segment, one row per segment."""
+
+    suffix = ".tsv"
+
+    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+        return dumps_bitext(article)
