@@ -1,0 +1,338 @@
+"""Lexically constrained beam search with Dynamic Beam Allocation over a MarianMT model.
+
+The search follows Post & Vilar (NAACL 2018) in the vectorised batch form of Hu et al. (NAACL 2019),
+like fairseq's ``LexicallyConstrainedBeamSearch``: at each step every sentence's candidates are the
+top 2k continuations of its beam, the tokens that advance each hypothesis on an unmet constraint,
+and each hypothesis's best next token; candidates fall into banks by constraint progress and the
+beam is filled round-robin across banks, most progress first. End of sentence is only allowed once
+every constraint is met; negative constraints are banned in the scores before selection.
+
+The model's own forward pass is driven directly: the batch is encoded once, the decoder is stepped
+one token at a time with its key/value cache (``EncoderDecoderCache``), whose self-attention half is
+reordered by the cache's own method as beams are chosen. Sentences whose search is over are dropped
+from the batch. With no constraints the search is exactly transformers' beam search (same
+candidates, same finishing rule, same length normalisation and stopping heuristic as
+``generate(num_beams=k)`` with ``early_stopping=False``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from transformers.cache_utils import DynamicCache, EncoderDecoderCache
+
+from translate.constraints import ConstraintAutomaton, PackedAutomata, pack
+
+NEG = -1.0e9  # below this a candidate is no candidate (an initial dummy beam or a banned token)
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """A finished translation: target token ids (no start or end token) and its score.
+
+    ``score`` is the sum of token log-probabilities (end token included) divided by the number of
+    generated tokens to the power ``length_penalty``, as transformers' beam search scores.
+    """
+
+    tokens: tuple[int, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class _Special:
+    start: int
+    eos: int
+    banned: tuple[int, ...]
+    forced_eos: bool
+    renormalize: bool
+
+
+def _special_tokens(model: torch.nn.Module) -> _Special:
+    generation = model.generation_config
+    config = model.config
+    eos = generation.eos_token_id if generation.eos_token_id is not None else config.eos_token_id
+    if isinstance(eos, list):
+        eos = eos[0]
+    start = generation.decoder_start_token_id
+    if start is None:
+        start = config.decoder_start_token_id
+    banned = {ids[0] for ids in (generation.bad_words_ids or []) if len(ids) == 1}
+    return _Special(
+        start=int(start),
+        eos=int(eos),
+        banned=tuple(sorted(banned)),
+        forced_eos=generation.forced_eos_token_id is not None,
+        renormalize=bool(generation.renormalize_logits),
+    )
+
+
+def multi_token_bad_words(model: torch.nn.Module) -> tuple[tuple[int, ...], ...]:
+    """The generation config's bad word sequences longer than one token (to ban as negatives)."""
+    return tuple(tuple(ids) for ids in (model.generation_config.bad_words_ids or []) if len(ids) > 1)
+
+
+@torch.inference_mode()
+def beam_search(
+    model: torch.nn.Module,
+    input_ids: torch.Tensor,
+    attention_mask: torch.Tensor,
+    automata: Sequence[ConstraintAutomaton],
+    *,
+    beam: int = 4,
+    max_length: int = 256,
+    length_penalty: float = 1.0,
+) -> list[list[Hypothesis]]:
+    """Translate a batch under constraints; per sentence, its finished hypotheses, best first.
+
+    ``automata[i]`` holds sentence ``i``'s constraints (an automaton with no patterns for none).
+    ``max_length`` counts the decoder start token, as in ``generate``. Every hypothesis returned
+    contains all of its sentence's positive constraints and none of its negative ones at the token
+    level; a sentence whose constraints cannot be met within ``max_length`` gets an empty list.
+    """
+    if len(automata) != input_ids.shape[0]:
+        raise ValueError("one constraint automaton per sentence is needed")
+    special = _special_tokens(model)
+    device = input_ids.device
+    batch, k = input_ids.shape[0], beam
+    lm_head = model.get_output_embeddings()
+    vocab = lm_head.out_features
+    bias = getattr(model, "final_logits_bias", None)
+    packed = pack(automata, vocab, device)
+    constrained = packed.alphabet.numel() > 0
+    has_negatives = bool(packed.forbidden.any())
+
+    encoder_states = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    encoder_states = encoder_states.repeat_interleave(k, dim=0)
+    encoder_mask = attention_mask.repeat_interleave(k, dim=0)
+    cache = EncoderDecoderCache(DynamicCache(config=model.config), DynamicCache(config=model.config))
+    decoder = model.get_decoder()
+
+    sentences = torch.arange(batch, device=device)  # original index of each active sentence
+    tokens = torch.full((batch, k, max_length), special.start, dtype=torch.long, device=device)
+    scores = torch.full((batch, k), NEG, device=device)
+    scores[:, 0] = 0.0  # only the first beam is live at the start, so the beams do not repeat
+    state = packed.roots[:, None].expand(batch, k).clone()
+    met = (~packed.active)[:, None, :].expand(batch, k, -1).clone()
+    done_tokens = torch.full((batch, k, max_length), special.start, dtype=torch.long, device=device)
+    done_scores = torch.full((batch, k), NEG, device=device)
+    done_flags = torch.zeros((batch, k), dtype=torch.bool, device=device)
+    beam_offsets = torch.arange(k, device=device)
+    banned = torch.tensor(special.banned, dtype=torch.long, device=device)
+
+    length = 1  # tokens so far, decoder start included
+    while length < max_length and sentences.numel():
+        active = sentences.numel()
+        rows = active * k
+        hidden = decoder(
+            input_ids=tokens[:, :, length - 1].reshape(rows, 1),
+            encoder_hidden_states=encoder_states,
+            encoder_attention_mask=encoder_mask,
+            past_key_values=cache,
+            use_cache=True,
+        ).last_hidden_state[:, -1]
+        logits = lm_head(hidden).float()
+        if bias is not None:
+            logits = logits + bias
+        logp = _log_probs(logits, special, banned, last=length == max_length - 1)
+
+        flat_state = state.view(rows)
+        flat_met = met.view(rows, -1)
+        if has_negatives:
+            _ban_forbidden(logp, flat_state, packed)
+        if constrained:
+            unmet = ~flat_met.all(-1)
+            logp[:, special.eos] = logp[:, special.eos].masked_fill(unmet, float("-inf"))
+
+        totals = (logp + scores.view(rows, 1)).view(active, k * vocab)
+        cand_scores, cand_index = torch.topk(totals, 2 * k, dim=1)
+        if constrained:
+            cand_scores, cand_index = _add_constraint_candidates(
+                cand_scores, cand_index, totals, logp, flat_state, flat_met, packed, active, k, vocab
+            )
+        parent = cand_index // vocab
+        token = cand_index % vocab
+        valid = cand_scores > NEG / 2
+        is_eos = token == special.eos
+
+        if constrained:
+            parent_rows = parent + torch.arange(active, device=device)[:, None] * k
+            new_state = packed.transitions[flat_state[parent_rows], packed.column[token]]
+            new_met = flat_met[parent_rows] | packed.completes[new_state]
+            order = _allocation_order(cand_scores, valid, new_state, new_met, packed, sentences)
+        else:
+            new_state = new_met = None
+            order = torch.arange(cand_scores.shape[1], device=device).expand(active, -1)
+
+        # Finished: end-of-sentence candidates among the first k allocated, as generate does.
+        first = order[:, :k]
+        finishing = (is_eos.gather(1, first) & valid.gather(1, first)).float()
+        finish_scores = cand_scores.gather(1, first) / (length**length_penalty)
+        finish_scores = torch.where(finishing.bool(), finish_scores, torch.full_like(finish_scores, NEG))
+        if bool(finishing.any()):
+            finish_parent = parent.gather(1, first)
+            finish_tokens = tokens.gather(1, finish_parent[:, :, None].expand(-1, -1, max_length)).clone()
+            finish_tokens[:, :, length] = token.gather(1, first)
+            _merge_finished(done_tokens, done_scores, done_flags, sentences, finish_tokens, finish_scores, k)
+
+        # Running: the first k allocated candidates that are not finished.
+        closed = (is_eos | ~valid).gather(1, order)
+        pick = order.gather(1, torch.sort(closed.to(torch.uint8), dim=1, stable=True).indices[:, :k])
+        parents = parent.gather(1, pick)
+        tokens = tokens.gather(1, parents[:, :, None].expand(-1, -1, max_length))
+        tokens[:, :, length] = token.gather(1, pick)
+        scores = cand_scores.gather(1, pick)
+        scores = scores.masked_fill(is_eos.gather(1, pick), float("-inf"))
+        if constrained:
+            state = new_state.gather(1, pick)
+            met = new_met.gather(1, pick[:, :, None].expand(-1, -1, new_met.shape[-1]))
+        length += 1
+
+        # Stop a sentence when no running beam can beat its worst finished one (generate's heuristic).
+        best_running = scores.max(dim=1).values / ((length - 1) ** length_penalty)
+        worst_done = torch.where(done_flags[sentences], done_scores[sentences], torch.full_like(scores, NEG))
+        still_open = (best_running[:, None] > worst_done).any(dim=1)
+        reorder = (parents + torch.arange(active, device=device)[:, None] * k).view(rows)
+        if bool(still_open.all()):
+            cache.self_attention_cache.reorder_cache(reorder)
+            continue
+        keep = still_open.nonzero().view(-1)
+        keep_rows = (keep[:, None] * k + beam_offsets).view(-1)
+        cache.self_attention_cache.reorder_cache(reorder[keep_rows])
+        cache.cross_attention_cache.reorder_cache(keep_rows)
+        encoder_states = encoder_states[keep_rows]
+        encoder_mask = encoder_mask[keep_rows]
+        sentences, tokens, scores = sentences[keep], tokens[keep], scores[keep]
+        state, met = state[keep], met[keep]
+
+    return _collect(done_tokens, done_scores, done_flags, special)
+
+
+def _log_probs(logits: torch.Tensor, special: _Special, banned: torch.Tensor, *, last: bool) -> torch.Tensor:
+    """Log-probabilities as generate's processors give them: bad words, forced end, renormalised."""
+    logp = torch.log_softmax(logits, dim=-1)
+    if banned.numel():
+        logp[:, banned] = float("-inf")
+    if last and special.forced_eos:
+        logp.fill_(float("-inf"))
+        logp[:, special.eos] = 0.0
+    elif special.renormalize and banned.numel():
+        logp = torch.log_softmax(logp, dim=-1)
+    return logp
+
+
+def _ban_forbidden(logp: torch.Tensor, flat_state: torch.Tensor, packed: PackedAutomata) -> None:
+    """Ban every token that would complete a forbidden sequence from a hypothesis's state."""
+    width = packed.alphabet.numel()
+    following = packed.transitions[flat_state, :width]
+    ban = packed.forbidden[following]
+    if bool(ban.any()):
+        logp[:, packed.alphabet] = logp[:, packed.alphabet].masked_fill(ban, float("-inf"))
+
+
+def _add_constraint_candidates(
+    cand_scores: torch.Tensor,
+    cand_index: torch.Tensor,
+    totals: torch.Tensor,
+    logp: torch.Tensor,
+    flat_state: torch.Tensor,
+    flat_met: torch.Tensor,
+    packed: PackedAutomata,
+    active: int,
+    k: int,
+    vocab: int,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Add each hypothesis's constraint-advancing tokens and its best token; drop duplicates."""
+    rows = active * k
+    proposals = packed.proposals[flat_state]  # [rows, M]
+    leads_to = packed.proposal_nodes[flat_state]
+    useful = (packed.prefix_of[leads_to] & ~flat_met[:, None, :]).any(-1) & (proposals >= 0)
+    beam_base = (torch.arange(rows, device=totals.device) % k)[:, None] * vocab
+    proposal_index = (beam_base + proposals.clamp(min=0)).view(active, -1)
+    best_index = (beam_base[:, 0] + logp.argmax(dim=-1)).view(active, k)
+    index = torch.cat((cand_index, proposal_index, best_index), dim=1)
+    extra = totals.gather(1, torch.cat((proposal_index, best_index), dim=1))
+    extra[:, : proposal_index.shape[1]] = extra[:, : proposal_index.shape[1]].masked_fill(
+        ~useful.view(active, -1), float("-inf")
+    )
+    score = torch.cat((cand_scores, extra), dim=1)
+    # A candidate proposed twice keeps its first (top-k) place.
+    sorted_index, position = torch.sort(index, dim=1, stable=True)
+    repeat = torch.zeros_like(index, dtype=torch.bool)
+    repeat[:, 1:] = sorted_index[:, 1:] == sorted_index[:, :-1]
+    duplicate = torch.zeros_like(repeat).scatter_(1, position, repeat)
+    return score.masked_fill(duplicate, float("-inf")), index
+
+
+def _allocation_order(
+    cand_scores: torch.Tensor,
+    valid: torch.Tensor,
+    new_state: torch.Tensor,
+    new_met: torch.Tensor,
+    packed: PackedAutomata,
+    sentences: torch.Tensor,
+) -> torch.Tensor:
+    """Candidate order for filling the beam: round-robin over banks, most progress first.
+
+    A candidate's bank is the number of constraint tokens it has met (each met constraint counts
+    its shortest alternative's length) plus its progress into an unmet one. Within a bank candidates
+    go by score; the beam takes the best of every bank, highest bank first, then the second best of
+    every bank, and so on (fairseq's striping). With no progress anywhere this is plain score order.
+    """
+    weights = packed.weights[sentences]  # [S, C]
+    active_c = packed.active[sentences]
+    met_tokens = ((new_met & active_c[:, None, :]).long() * weights[:, None, :]).sum(-1)
+    partial = (packed.prefix_of[new_state] & ~new_met).any(-1)
+    bank = met_tokens + packed.depth[new_state] * partial.long()
+    width = cand_scores.shape[1]
+    by_score = torch.sort(cand_scores, dim=1, descending=True, stable=True).indices
+    bank_sorted = bank.gather(1, by_score)
+    by_bank = torch.sort(bank_sorted, dim=1, descending=True, stable=True).indices
+    order = by_score.gather(1, by_bank)
+    banks = bank_sorted.gather(1, by_bank)
+    position = torch.arange(width, device=bank.device).expand_as(banks)
+    starts = torch.zeros_like(banks, dtype=torch.bool)
+    starts[:, 0] = True
+    starts[:, 1:] = banks[:, 1:] != banks[:, :-1]
+    start_at = torch.where(starts, position, torch.zeros_like(position)).cummax(dim=1).values
+    rank = position - start_at
+    rank = rank.masked_fill(~valid.gather(1, order), width)
+    return order.gather(1, torch.sort(rank, dim=1, stable=True).indices)
+
+
+def _merge_finished(
+    done_tokens: torch.Tensor,
+    done_scores: torch.Tensor,
+    done_flags: torch.Tensor,
+    sentences: torch.Tensor,
+    new_tokens: torch.Tensor,
+    new_scores: torch.Tensor,
+    k: int,
+) -> None:
+    """Keep the k best finished hypotheses per sentence (old ones first on equal scores)."""
+    merged_scores = torch.cat((done_scores[sentences], new_scores), dim=1)
+    merged_tokens = torch.cat((done_tokens[sentences], new_tokens), dim=1)
+    merged_flags = torch.cat((done_flags[sentences], new_scores > NEG / 2), dim=1)
+    best = torch.topk(merged_scores, k, dim=1).indices
+    done_scores[sentences] = merged_scores.gather(1, best)
+    done_flags[sentences] = merged_flags.gather(1, best)
+    done_tokens[sentences] = merged_tokens.gather(1, best[:, :, None].expand(-1, -1, merged_tokens.shape[-1]))
+
+
+def _collect(
+    done_tokens: torch.Tensor, done_scores: torch.Tensor, done_flags: torch.Tensor, special: _Special
+) -> list[list[Hypothesis]]:
+    results: list[list[Hypothesis]] = []
+    for sequences, scores, flags in zip(
+        done_tokens.tolist(), done_scores.tolist(), done_flags.tolist(), strict=True
+    ):
+        hypotheses = []
+        for sequence, score, flag in sorted(zip(sequences, scores, flags, strict=True), key=lambda x: -x[1]):
+            if not flag:
+                continue
+            body = sequence[1:]
+            end = body.index(special.eos) if special.eos in body else len(body)
+            hypotheses.append(Hypothesis(tuple(body[:end]), score))
+        results.append(hypotheses)
+    return results

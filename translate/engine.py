@@ -1,0 +1,330 @@
+"""The translation engine: load a MarianMT model and translate sentences held to their terms.
+
+:class:`Translator` loads a model from a Hugging Face id (from the local cache first; no remote
+code, safetensors weights only) or from a local directory in the opus-mt layout, and translates
+:class:`TranslationRequest` batches with the constrained beam search of :mod:`translate.decoding`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from glossary.errors import InputError
+from translate.constraints import (
+    ConstraintAutomaton,
+    EncodedConstraints,
+    TermConstraint,
+    encode_constraints,
+)
+from translate.decoding import Hypothesis, beam_search, multi_token_bad_words
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-vi-en"
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
+MODEL_FILES = ("config.json", "model.safetensors", "source.spm", "target.spm", "vocab.json")
+OPTIONAL_FILES = ("generation_config.json", "tokenizer_config.json", "special_tokens_map.json")
+DOWNLOAD_HINT = (
+    "pass --model DIR (a MarianMT directory: config.json, model.safetensors, source.spm, target.spm, "
+    "vocab.json), or download it once on a connected machine: hf download {model}"
+)
+
+__all__ = ["DEFAULT_MODEL", "TermConstraint", "Translation", "TranslationRequest", "Translator"]
+
+
+@dataclass(frozen=True)
+class TranslationRequest:
+    """One sentence to translate, the terms its translation must contain and strings it must not."""
+
+    source: str
+    constraints: tuple[TermConstraint, ...] = ()
+    forbidden: tuple[str, ...] = ()
+
+
+@dataclass
+class Translation:
+    """The translation of one request.
+
+    ``met`` says, per constraint, whether the text contains one of its alternatives. ``violated``
+    means some constraint could not be met (or a forbidden string could not be avoided) within the
+    length limit: ``text`` is then the best unconstrained translation. ``unconstrained`` is the
+    model's translation without constraints, when asked for or when it was needed.
+    """
+
+    text: str
+    score: float
+    met: tuple[bool, ...]
+    violated: bool
+    unconstrained: str | None = None
+
+
+@dataclass
+class _Job:
+    request: int
+    ids: list[int]
+    encoded: EncodedConstraints | None  # None: translate without constraints
+
+
+class Translator:
+    """A loaded MarianMT model with its tokenizers, ready to translate."""
+
+    def __init__(self, model, tokenizer, model_id: str, revision: str, device: str) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.model_id = model_id
+        self.revision = revision
+        self.device = device
+        self._bad_words = multi_token_bad_words(model)
+
+    @classmethod
+    def load(cls, model: str = DEFAULT_MODEL, device: str = "auto") -> Translator:
+        """Load a model by hub id (local cache first, never remote code) or from a directory.
+
+        Raises :class:`InputError` (one line, saying what to do) when the model cannot be found or
+        downloaded, has no safetensors weights, or the device is not available.
+        """
+        from transformers import MarianMTModel, MarianTokenizer
+
+        resolved = _resolve_device(device)
+        directory, revision = _locate(model)
+        try:
+            tokenizer = MarianTokenizer.from_pretrained(directory, local_files_only=True)
+            network = MarianMTModel.from_pretrained(
+                directory, use_safetensors=True, local_files_only=True, trust_remote_code=False
+            )
+        except (OSError, ValueError, KeyError) as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise InputError(f"{model}: cannot load the MarianMT model: {first}") from None
+        network.eval().to(resolved)
+        return cls(network, tokenizer, model, revision, resolved)
+
+    def encode_target(self, text: str) -> list[int]:
+        """Target-side token ids of ``text`` (the English SentencePiece model), no end token."""
+        return list(self.tokenizer(text_target=text, add_special_tokens=False).input_ids)
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """Target text of token ids."""
+        return self.tokenizer.decode(list(ids), skip_special_tokens=True)
+
+    def encode_request(self, request: TranslationRequest) -> EncodedConstraints:
+        """The request's constraints in target token ids (see :func:`encode_constraints`)."""
+        return encode_constraints(
+            request.constraints,
+            request.forbidden,
+            self.encode_target,
+            self.decode,
+            self.tokenizer.unk_token_id,
+        )
+
+    def translate(
+        self,
+        requests: Sequence[TranslationRequest],
+        *,
+        beam: int = 4,
+        max_length: int = 256,
+        batch_size: int = 16,
+        with_unconstrained: bool = False,
+        progress: bool = False,
+    ) -> list[Translation]:
+        """Translate requests (results in input order), batched by source length, deterministic.
+
+        Every constraint of a request is met in its translation, or the translation is the best
+        unconstrained one and ``violated`` is set. ``with_unconstrained`` also returns the
+        unconstrained translation of requests that have constraints.
+        """
+        if beam < 1 or max_length < 2 or batch_size < 1:
+            raise ValueError("beam and batch_size must be at least 1, max_length at least 2")
+        encoded = [self.encode_request(r) for r in requests]
+        sources = [self.tokenizer(r.source, truncation=True).input_ids for r in requests]
+        constrained_jobs: list[_Job] = []
+        plain_jobs: list[_Job] = []
+        for index, (request, enc) in enumerate(zip(requests, encoded, strict=True)):
+            has_terms = bool(request.constraints or enc.forbidden_texts)
+            feasible = all(enc.encodable) and _fits(enc, max_length)
+            if has_terms and feasible:
+                constrained_jobs.append(_Job(index, sources[index], enc))
+            if not has_terms or not feasible or (with_unconstrained and request.constraints):
+                plain_jobs.append(_Job(index, sources[index], None))
+        settings = {"beam": beam, "max_length": max_length, "batch_size": batch_size}
+        with tqdm(
+            total=len(constrained_jobs) + len(plain_jobs),
+            desc="translating",
+            unit="sent",
+            file=sys.stderr,
+            disable=not (progress and sys.stderr.isatty()),
+        ) as bar:
+            constrained = self._run(constrained_jobs, bar, **settings)
+            plain = self._run(plain_jobs, bar, **settings)
+            failed = [
+                _Job(job.request, job.ids, None)
+                for job in constrained_jobs
+                if job.request not in plain
+                and _best_valid(constrained[job.request], job.encoded, self) is None
+            ]
+            bar.total += len(failed)
+            plain.update(self._run(failed, bar, **settings))
+        return [self._result(i, requests[i], encoded[i], constrained, plain) for i in range(len(requests))]
+
+    def _result(
+        self,
+        index: int,
+        request: TranslationRequest,
+        enc: EncodedConstraints,
+        constrained: dict[int, list[Hypothesis]],
+        plain: dict[int, list[Hypothesis]],
+    ) -> Translation:
+        free = plain[index][0] if plain.get(index) else None
+        free_text = self.decode(free.tokens) if free is not None else None
+        chosen = _best_valid(constrained[index], enc, self) if index in constrained else None
+        if chosen is not None:
+            text, score, violated = self.decode(chosen.tokens), chosen.score, False
+        elif free is not None:
+            text, score = free_text or "", free.score
+            violated = bool(request.constraints or request.forbidden) and (
+                not all(enc.met_in(text)) or enc.forbidden_in(text)
+            )
+        else:  # nothing finished at all (max_length too small even for an empty sentence)
+            text, score, violated = "", float("-inf"), bool(request.constraints)
+        unconstrained = free_text if request.constraints and free_text is not None else None
+        return Translation(text, score, enc.met_in(text), violated, unconstrained)
+
+    def _run(
+        self, jobs: list[_Job], bar: tqdm, *, beam: int, max_length: int, batch_size: int
+    ) -> dict[int, list[Hypothesis]]:
+        """Decode jobs in batches of similar source length; each batch is encoded once."""
+        results: dict[int, list[Hypothesis]] = {}
+        ordered = sorted(jobs, key=lambda job: (len(job.ids), job.request))
+        pad = self.tokenizer.pad_token_id
+        for start in range(0, len(ordered), batch_size):
+            batch = ordered[start : start + batch_size]
+            width = max(len(job.ids) for job in batch)
+            input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            attention_mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, job in enumerate(batch):
+                input_ids[row, : len(job.ids)] = torch.tensor(job.ids, dtype=torch.long)
+                attention_mask[row, : len(job.ids)] = 1
+            automata = [self._automaton(job.encoded) for job in batch]
+            hypotheses = beam_search(
+                self.model,
+                input_ids.to(self.device),
+                attention_mask.to(self.device),
+                automata,
+                beam=beam,
+                max_length=max_length,
+            )
+            for job, found in zip(batch, hypotheses, strict=True):
+                results[job.request] = found
+            bar.update(len(batch))
+        return results
+
+    def _automaton(self, encoded: EncodedConstraints | None) -> ConstraintAutomaton:
+        if encoded is None:
+            return ConstraintAutomaton([], self._bad_words)
+        # Identical constraints are satisfied by one occurrence: compile each once.
+        unique = list(dict.fromkeys(encoded.positives))
+        return ConstraintAutomaton(unique, (*encoded.negatives, *self._bad_words))
+
+
+def _fits(encoded: EncodedConstraints, max_length: int) -> bool:
+    """Whether every constraint could at all fit before the end token (start token counted)."""
+    longest = max((min(len(alt) for alt in alts) for alts in encoded.positives if alts), default=0)
+    return longest + 2 <= max_length
+
+
+def _best_valid(
+    hypotheses: list[Hypothesis], encoded: EncodedConstraints | None, translator: Translator
+) -> Hypothesis | None:
+    """The best hypothesis whose text has every constraint and no forbidden string."""
+    for hypothesis in hypotheses:
+        if encoded is None:
+            return hypothesis
+        text = translator.decode(hypothesis.tokens)
+        if all(encoded.met_in(text)) and not encoded.forbidden_in(text):
+            return hypothesis
+    return None
+
+
+def _resolve_device(device: str) -> str:
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cpu":
+        return "cpu"
+    if device == "cuda" or device.startswith("cuda:"):
+        if not torch.cuda.is_available():
+            raise InputError(f"--device {device}: CUDA is not available here; use --device cpu or auto")
+        return device
+    raise InputError(f"--device {device}: unknown device; use cpu, cuda or auto")
+
+
+def _looks_like_path(model: str) -> bool:
+    """Whether ``model`` can only be meant as a directory (a hub id is ``name`` or ``owner/name``)."""
+    return _HUB_ID.fullmatch(model) is None
+
+
+def _locate(model: str) -> tuple[Path, str]:
+    """The local directory holding the model's files and its revision."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return _check_directory(path, model), _directory_checksum(path)
+    if path.exists() or _looks_like_path(model):
+        raise InputError(f"{model}: model directory not found; {DOWNLOAD_HINT.format(model=DEFAULT_MODEL)}")
+    return _from_hub(model)
+
+
+def _check_directory(path: Path, name: str) -> Path:
+    missing = [f for f in MODEL_FILES if not (path / f).is_file()]
+    if "model.safetensors" in missing and (path / "pytorch_model.bin").exists():
+        raise InputError(
+            f"{name}: only pytorch_model.bin weights; songngu loads safetensors only "
+            "(convert them to model.safetensors)"
+        )
+    if missing:
+        raise InputError(f"{name}: not a MarianMT model directory, missing {', '.join(missing)}")
+    return path
+
+
+def _directory_checksum(path: Path) -> str:
+    """``sha256:<hex>`` over the names and contents of the model's files."""
+    digest = hashlib.sha256()
+    for name in sorted(set(MODEL_FILES) | {f for f in OPTIONAL_FILES if (path / f).is_file()}):
+        digest.update(name.encode("utf-8") + b"\0")
+        with open(path / name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        digest.update(b"\0")
+    return f"sha256:{digest.hexdigest()}"
+
+
+def _from_hub(model: str) -> tuple[Path, str]:
+    """A hub model's snapshot directory and commit: the local cache first, then one quick try online."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError
+
+    patterns = [*MODEL_FILES, *OPTIONAL_FILES]
+    try:
+        snapshot = snapshot_download(model, allow_patterns=patterns, local_files_only=True)
+    except HFValidationError:
+        raise InputError(f"{model}: not a model id or an existing directory") from None
+    except Exception:
+        snapshot = None
+    if snapshot is None:
+        if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+            raise InputError(
+                f"{model}: model not in the local cache (offline); {DOWNLOAD_HINT.format(model=model)}"
+            )
+        try:
+            snapshot = snapshot_download(model, allow_patterns=patterns, etag_timeout=5)
+        except Exception:
+            raise InputError(
+                f"{model}: model not in the local cache and cannot be downloaded; "
+                f"{DOWNLOAD_HINT.format(model=model)}"
+            ) from None
+    path = Path(snapshot)
+    return _check_directory(path, model), path.name
