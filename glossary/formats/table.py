@@ -67,19 +67,21 @@ def dumps(glossary: Glossary, delimiter: str = ",") -> str:
     """Write a glossary as a table with the full header; lists are ``|``-separated."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    # csv quotes a cell holding "\n" but not one holding a lone "\r", which would then be read back
+    # as a line end: such rows are written fully quoted.
+    quoting_writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for entry in glossary:
-        writer.writerow(
-            [
-                entry.vi,
-                entry.en,
-                entry.acronym,
-                LIST_SEPARATOR.join(entry.vi_variants),
-                LIST_SEPARATOR.join(entry.en_variants),
-                LIST_SEPARATOR.join(entry.en_forbidden),
-                entry.note,
-            ]
-        )
+        cells = [
+            entry.vi,
+            entry.en,
+            entry.acronym,
+            LIST_SEPARATOR.join(entry.vi_variants),
+            LIST_SEPARATOR.join(entry.en_variants),
+            LIST_SEPARATOR.join(entry.en_forbidden),
+            entry.note,
+        ]
+        (quoting_writer if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()
 
 

@@ -44,4 +44,8 @@ def run_extract(args: argparse.Namespace) -> int:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # TODO(glossary formats helper)
+    """Convert a glossary between CSV, TSV and TBX (by suffix), losing nothing; written atomically."""
+    from glossary.formats import load_glossary, save_glossary
+
+    save_glossary(load_glossary(args.input), args.output)
+    return 0
