@@ -1,0 +1,240 @@
+"""Reading what is evaluated: hypotheses, references and sources, from text, JSONL or PO files.
+
+Three kinds of file, told apart by suffix:
+
+- line-aligned text (anything else): one segment per line, read exactly as the ``sacrebleu`` command
+  line reads it (lines split on ``\\n`` only, trailing whitespace dropped), so scores agree with it;
+- songngu JSONL records (``.jsonl``): ``target`` is the text, ``source`` and ``terms`` come along;
+- PO catalogs (``.po``/``.pot``): ``msgctxt`` is the segment id, ``msgid`` the Vietnamese source. As a
+  *hypothesis* a PO entry gives its machine translation (the ``#. machine translation: ...`` comment
+  when there is one, else ``msgstr``); as a *reference* only the reviewer's confirmed ``msgstr``
+  counts (not fuzzy, not obsolete, not empty). (For a sentence the translation memory supplied, the
+  ``#. translation memory: ...`` note stands in for the machine translation.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import polib
+
+from glossary.errors import InputError
+from glossary.textfile import read_text
+from translate.formats import jsonl
+from translate.records import TermOutcome
+
+# The extracted comments (``#.``) where translate.formats.po records the draft it wrote.
+STARTING_NOTES = ("machine translation:", "translation memory:")
+
+
+class Role(Enum):
+    """What a file is read as; it decides which text of a PO entry counts."""
+
+    HYPOTHESIS = "hypothesis"
+    REFERENCE = "reference"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One segment of a file. ``text`` is None for a reference entry nobody confirmed."""
+
+    id: str | None
+    text: str | None
+    source: str | None = None
+    terms: tuple[TermOutcome, ...] | None = None  # from JSONL records: the terms the translator required
+
+
+@dataclass
+class Document:
+    """One file's segments, in file order."""
+
+    path: str
+    name: str  # article name: the file name without its last suffix
+    items: list[Item]
+    has_ids: bool
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A hypothesis aligned with its reference (and source, when known)."""
+
+    id: str | None
+    hypothesis: str
+    reference: str
+    source: str | None = None
+    terms: tuple[TermOutcome, ...] | None = None
+
+
+@dataclass
+class Article:
+    """The aligned segments of one article: what every metric is computed over."""
+
+    name: str
+    hypothesis_path: str
+    reference_path: str
+    pairs: list[Pair] = field(default_factory=list)
+    skipped: int = 0  # reference entries without a confirmed translation
+
+    @property
+    def hypotheses(self) -> list[str]:
+        return [p.hypothesis for p in self.pairs]
+
+    @property
+    def references(self) -> list[str]:
+        return [p.reference for p in self.pairs]
+
+
+def article_name(path: str | os.PathLike[str]) -> str:
+    """The file name without its last suffix (``000_x.en`` → ``000_x``)."""
+    name = Path(path).name
+    return name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+
+
+def read_lines(path: str | os.PathLike[str]) -> list[str]:
+    """Lines of a text file as ``sacrebleu`` reads them: split on ``\\n``, trailing whitespace dropped."""
+    text = read_text(path)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.rstrip() for line in lines]
+
+
+def read_document(path: str | os.PathLike[str], role: Role) -> Document:
+    """Read a hypothesis or reference file of any supported kind (chosen by suffix)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".jsonl":
+        return _read_jsonl(path)
+    if suffix in (".po", ".pot"):
+        return _read_po(path, role)
+    items = [Item(id=None, text=line) for line in read_lines(path)]
+    return Document(os.fspath(path), article_name(path), items, has_ids=False)
+
+
+def _read_jsonl(path: str | os.PathLike[str]) -> Document:
+    _, results = jsonl.load(path)
+    items = [Item(id=r.id, text=r.target, source=r.source, terms=tuple(r.terms)) for r in results]
+    return Document(os.fspath(path), article_name(path), items, has_ids=True)
+
+
+def load_po(path: str | os.PathLike[str]) -> polib.POFile:
+    """Parse a PO catalog; a syntax error becomes ``FILE:LINE: ...``."""
+    text = read_text(path)
+    # polib takes a string without a newline for a file name: make sure it sees content.
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        return polib.pofile(text, encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        where = f"{path}:{found.group(1)}" if found else f"{path}"
+        raise InputError(f"{where}: not a valid PO catalog ({exc})") from None
+
+
+def machine_translation(entry: polib.POEntry) -> str:
+    """The draft a reviewer started from: the ``machine translation:`` note (or, for a sentence
+    reused from the translation memory, the ``translation memory:`` note), else the msgstr."""
+    notes = (entry.comment or "").splitlines()
+    for prefix in STARTING_NOTES:
+        for line in notes:
+            if line.startswith(prefix):
+                return line[len(prefix) :].strip()
+    return entry.msgstr
+
+
+def is_confirmed(entry: polib.POEntry) -> bool:
+    """A reviewer's final translation: not fuzzy, not obsolete, not empty."""
+    return not entry.fuzzy and not entry.obsolete and bool(entry.msgstr)
+
+
+def _read_po(path: str | os.PathLike[str], role: Role) -> Document:
+    catalog = load_po(path)
+    items: list[Item] = []
+    seen: set[str] = set()
+    for entry in catalog:
+        if entry.obsolete:
+            continue
+        ident = entry.msgctxt or entry.msgid  # catalogs without msgctxt still match by source
+        if ident in seen:
+            raise InputError(f"{path}:{entry.linenum}: segment {ident!r} appears twice")
+        seen.add(ident)
+        if role is Role.HYPOTHESIS:
+            text: str | None = machine_translation(entry)
+        else:
+            text = entry.msgstr if is_confirmed(entry) else None
+        items.append(Item(id=ident, text=text, source=entry.msgid))
+    return Document(os.fspath(path), article_name(path), items, has_ids=True)
+
+
+def read_sources(path: str | os.PathLike[str]) -> list[str]:
+    """Source sentences: line-aligned text, or the sources of a JSONL/PO file."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".po", ".pot"):
+        return [item.source or "" for item in read_document(path, Role.HYPOTHESIS).items]
+    return read_lines(path)
+
+
+def align(hypothesis: Document, reference: Document, sources: Sequence[str] | None = None) -> Article:
+    """Pair each confirmed reference segment with its hypothesis.
+
+    Both files with ids (JSONL, PO): matched by id, in the reference's order; hypothesis segments
+    without a reference are left out. Otherwise matched by position, and the two must have the same
+    number of segments. ``sources`` (from ``--src``) are line-aligned with the hypothesis.
+    """
+    hyp_items = hypothesis.items
+    if sources is not None and len(sources) != len(hyp_items):
+        raise InputError(
+            f"{hypothesis.path}: {len(hyp_items)} segments, but the source file has {len(sources)} lines"
+        )
+    indexed: list[tuple[int, Item]]  # (hypothesis index, reference item)
+    if hypothesis.has_ids and reference.has_ids:
+        position = {item.id: i for i, item in enumerate(hyp_items)}
+        indexed = []
+        for ref in reference.items:
+            if ref.text is None:
+                continue
+            if ref.id not in position:
+                raise InputError(f"{hypothesis.path}: no segment {ref.id!r}, which {reference.path} has")
+            indexed.append((position[ref.id], ref))
+    else:
+        if len(hyp_items) != len(reference.items):
+            raise InputError(
+                f"{hypothesis.path}: {len(hyp_items)} segments, but the reference "
+                f"{reference.path} has {len(reference.items)}; they must be aligned line by line"
+            )
+        indexed = list(enumerate(reference.items))
+    article = Article(hypothesis.name, hypothesis.path, reference.path)
+    for index, ref in indexed:
+        if ref.text is None:
+            continue
+        hyp = hyp_items[index]
+        source = sources[index] if sources is not None else (hyp.source or ref.source)
+        article.pairs.append(Pair(hyp.id or ref.id, hyp.text or "", ref.text, source, hyp.terms))
+    article.skipped = sum(1 for ref in reference.items if ref.text is None)
+    if not article.pairs:
+        if reference.has_ids and reference.items:
+            raise InputError(
+                f"{reference.path}: no confirmed entries (every entry is fuzzy, untranslated or obsolete)"
+            )
+        raise InputError(f"{reference.path}: no segments to evaluate")
+    return article
+
+
+def pair_files(hypotheses: Sequence[str], references: Sequence[str]) -> list[tuple[str, str]]:
+    """Pair hypothesis and reference files: by article name when both sides name the same set of
+    articles, otherwise by position (the counts must then be equal)."""
+    if len(hypotheses) != len(references):
+        raise InputError(
+            f"{len(hypotheses)} hypothesis files but {len(references)} reference files; "
+            "give one reference per hypothesis"
+        )
+    hyp_names = [article_name(h) for h in hypotheses]
+    ref_names = [article_name(r) for r in references]
+    if len(set(hyp_names)) == len(hyp_names) and set(hyp_names) == set(ref_names):
+        by_name = dict(zip(ref_names, references, strict=True))
+        return [(h, by_name[n]) for h, n in zip(hypotheses, hyp_names, strict=True)]
+    return list(zip(hypotheses, references, strict=True))

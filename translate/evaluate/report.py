@@ -1,0 +1,285 @@
+"""Reports a person reads: self-contained HTML (tables and an inline SVG bar chart, no network
+resources, no scripts) or Markdown tables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from glossary.errors import InputError
+from glossary.textfile import write_atomic
+from translate import __version__
+from translate.evaluate.bootstrap import Estimate
+from translate.evaluate.evaluation import Evaluation, Scores
+from translate.evaluate.postedit import PostEdit
+
+METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
+PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
+TERM_ROWS = 30  # the per-term table shows the terms that fail most
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _score_rows(evaluation: Evaluation) -> list[Scores]:
+    # The total row only adds information when there are several articles.
+    return [*evaluation.articles, evaluation.total] if len(evaluation.articles) > 1 else [evaluation.total]
+
+
+def _article_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]]]:
+    header = ["article", "segments", *METRIC_LABELS.values()]
+    if evaluation.has_terms:
+        header += ["terms met", "inflection-tolerant", "consistency", "forbidden"]
+    rows = []
+    for scores in _score_rows(evaluation):
+        row = [scores.name, str(scores.segments), *(_num(scores.quality[k].score) for k in METRIC_LABELS)]
+        if evaluation.has_terms and scores.terms is not None:
+            t = scores.terms
+            row += [
+                f"{_pct(t.success_rate)} ({t.met}/{t.required})",
+                _pct(t.inflected_rate),
+                _pct(t.consistency),
+                str(t.forbidden),
+            ]
+        elif evaluation.has_terms:
+            row += ["–"] * 4
+        rows.append(row)
+    return header, rows
+
+
+def _term_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]]]:
+    header = [
+        "term",
+        "required",
+        "met",
+        "failed",
+        "inflection-tolerant",
+        "forbidden",
+        "inconsistent in",
+        "renderings",
+    ]
+    rows = []
+    for row in evaluation.term_breakdown[:TERM_ROWS]:
+        renderings = "; ".join(f"{form} ×{n}" for form, n in row.renderings.most_common())
+        rows.append(
+            [
+                row.key,
+                str(row.required),
+                str(row.met),
+                str(row.failed),
+                str(row.met_inflected),
+                str(row.forbidden),
+                f"{row.inconsistent_articles} article(s)",
+                renderings,
+            ]
+        )
+    return header, rows
+
+
+def _comparison_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]]]:
+    header = ["metric", "baseline (mean ± 95% CI)", "system (mean ± 95% CI)", "p-value"]
+    rows = []
+    for c in evaluation.comparison:
+        scale = 100 if c.metric == "term_success_rate" else 1
+        label = "term success (%)" if scale == 100 else METRIC_LABELS.get(c.metric, c.metric)
+        rows.append(
+            [label, _estimate_cell(c.baseline, scale), _estimate_cell(c.system, scale), f"{c.p_value:.4f}"]
+        )
+    return header, rows
+
+
+def _estimate_cell(e: Estimate, scale: float) -> str:
+    """``score (mean ± ci)``, as sacrebleu prints a paired test's result."""
+    return f"{e.score * scale:.2f} ({e.mean * scale:.2f} ± {e.ci * scale:.2f})"
+
+
+def _post_edit_table(post_edit: Sequence[PostEdit], total: PostEdit) -> tuple[list[str], list[list[str]]]:
+    header = ["article", "confirmed", "accepted unchanged", "edited", "pending", "HTER"]
+    entries = [*post_edit, total] if len(post_edit) > 1 else [total]
+    rows = [
+        [
+            p.name,
+            str(p.segments),
+            f"{p.unchanged} ({_pct(p.unchanged_share)})",
+            str(p.segments - p.unchanged),
+            str(p.pending),
+            _num(p.hter.score),
+        ]
+        for p in entries
+    ]
+    return header, rows
+
+
+def bar_chart(groups: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str) -> str:
+    """An inline SVG grouped bar chart: one group per label in ``groups``, one bar per series."""
+    width, height, left, top, bottom = 760, 320, 48, 36, 60
+    plot_h = height - top - bottom
+    values = [v for _, vs in series for v in vs if v is not None]
+    top_value = max(100.0, *values) if values else 100.0
+    group_w = (width - left - 16) / max(1, len(groups))
+    bar_w = min(36.0, (group_w - 16) / max(1, len(series)))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" '
+        f'height="{height + 18 * ((len(series) + 3) // 4)}" viewBox="0 0 {width} '
+        f'{height + 18 * ((len(series) + 3) // 4)}" font-family="sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in range(0, int(top_value) + 1, 25):
+        y = top + plot_h - plot_h * tick / top_value
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 8}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{tick}</text>')
+    for g, group in enumerate(groups):
+        x0 = left + g * group_w + (group_w - bar_w * len(series)) / 2
+        for s, (name, vals) in enumerate(series):
+            value = vals[g]
+            if value is None:
+                continue
+            h = plot_h * value / top_value
+            x, y = x0 + s * bar_w, top + plot_h - h
+            color = PALETTE[s % len(PALETTE)]
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{color}">'
+                f"<title>{escape(name)} · {escape(group)}: {value:.1f}</title></rect>"
+            )
+            parts.append(
+                f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
+                f'font-size="9">{value:.1f}</text>'
+            )
+        parts.append(
+            f'<text x="{left + g * group_w + group_w / 2:.1f}" y="{top + plot_h + 16}" '
+            f'text-anchor="middle" font-weight="bold">{escape(group)}</text>'
+        )
+    for s, (name, _) in enumerate(series):
+        x, y = left + (s % 4) * 175, height - 22 + 18 * (s // 4)
+        parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>')
+        parts.append(f'<text x="{x + 14}" y="{y}">{escape(name[:28])}</text>')
+    parts.append(
+        f'<text x="{left}" y="{top - 14}" font-size="13" font-weight="bold">{escape(title)}</text></svg>'
+    )
+    return "".join(parts)
+
+
+def _chart(evaluation: Evaluation) -> str:
+    groups = list(METRIC_LABELS.values())
+    keys = list(METRIC_LABELS)
+    if evaluation.has_terms:
+        groups.append("terms met %")
+    series = []
+    for scores in _score_rows(evaluation):
+        vals: list[float | None] = [scores.quality[k].score for k in keys]
+        if evaluation.has_terms:
+            rate = scores.terms.success_rate if scores.terms else None
+            vals.append(None if rate is None else 100 * rate)
+        series.append((scores.name, vals))
+    return bar_chart(groups, series, "Scores (TER: lower is better)")
+
+
+def _post_edit_chart(post_edit: Sequence[PostEdit], total: PostEdit) -> str:
+    entries = [*post_edit, total] if len(post_edit) > 1 else [total]
+    series = [(p.name, [p.hter.score, 100 * p.unchanged_share]) for p in entries]
+    return bar_chart(["HTER", "accepted unchanged %"], series, "Post-editing effort")
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em;color:#222;max-width:70em}"
+    "table{border-collapse:collapse;margin:1em 0}"
+    "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
+    "th{background:#f3f3f3}code{font-size:.85em}"
+)
+
+
+def render_html(
+    evaluation: Evaluation | None = None, post_edit: tuple[list[PostEdit], PostEdit] | None = None
+) -> str:
+    """A self-contained HTML page: tables and inline SVG charts, no scripts, no external resources."""
+    title = evaluation.title if evaluation else "songngu post-editing effort"
+    body = [f"<h1>{escape(title)}</h1>"]
+    if evaluation is not None:
+        body.append(_chart(evaluation))
+        body.append("<h2>Scores per article</h2>")
+        body.append(_html_table(*_article_table(evaluation)))
+        signatures = "".join(
+            f"<li>{METRIC_LABELS[k]}: <code>{escape(s.signature)}</code></li>"
+            for k, s in evaluation.total.quality.items()
+        )
+        body.append(f"<p>sacrebleu signatures:</p><ul>{signatures}</ul>")
+        if evaluation.has_terms:
+            body.append("<h2>Terms that fail most</h2>")
+            body.append(_html_table(*_term_table(evaluation)))
+        if evaluation.comparison:
+            body.append(f"<h2>Against {escape(', '.join(evaluation.compared_with))}</h2>")
+            body.append("<p>Paired bootstrap resampling (sacrebleu's <code>--paired-bs</code>).</p>")
+            body.append(_html_table(*_comparison_table(evaluation)))
+    if post_edit is not None:
+        body.append("<h2>Post-editing effort</h2>")
+        body.append(_post_edit_chart(*post_edit))
+        body.append(_html_table(*_post_edit_table(*post_edit)))
+    body.append(f"<p><small>songngu {escape(__version__)}</small></p>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_markdown(
+    evaluation: Evaluation | None = None, post_edit: tuple[list[PostEdit], PostEdit] | None = None
+) -> str:
+    """The same report as Markdown tables."""
+    title = evaluation.title if evaluation else "songngu post-editing effort"
+    parts = [f"# {title}"]
+    if evaluation is not None:
+        parts += ["## Scores per article", _md_table(*_article_table(evaluation))]
+        parts.append(
+            "sacrebleu signatures:\n\n"
+            + "\n".join(f"- {METRIC_LABELS[k]}: `{s.signature}`" for k, s in evaluation.total.quality.items())
+        )
+        if evaluation.has_terms:
+            parts += ["## Terms that fail most", _md_table(*_term_table(evaluation))]
+        if evaluation.comparison:
+            parts += [
+                f"## Against {', '.join(evaluation.compared_with)}",
+                "Paired bootstrap resampling (sacrebleu's `--paired-bs`).",
+                _md_table(*_comparison_table(evaluation)),
+            ]
+    if post_edit is not None:
+        parts += ["## Post-editing effort", _md_table(*_post_edit_table(*post_edit))]
+    return "\n\n".join(parts) + "\n"
+
+
+def write_report(
+    path: str | os.PathLike[str],
+    evaluation: Evaluation | None = None,
+    post_edit: tuple[list[PostEdit], PostEdit] | None = None,
+) -> None:
+    """Write an HTML (``.html``/``.htm``) or Markdown (``.md``) report, atomically."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".html", ".htm"):
+        write_atomic(path, render_html(evaluation, post_edit))
+    elif suffix in (".md", ".markdown"):
+        write_atomic(path, render_markdown(evaluation, post_edit))
+    else:
+        raise InputError(f"{path}: unknown report format; name it .html or .md")
