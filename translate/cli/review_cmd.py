@@ -28,4 +28,20 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # TODO(review helper)
+    """Write the translation memory as TMX or TSV to ``-o FILE`` (atomically) or standard output.
+
+    A missing memory is an error, never an empty database created on the way.
+    """
+    # Imported here so this function's imports stay apart from run_import's in the shared module.
+    import sys
+
+    from glossary.textfile import write_atomic
+    from translate.memory import TranslationMemory, export_tmx, export_tsv
+
+    with TranslationMemory(args.tm, create=False) as memory:
+        content = export_tmx(memory) if args.format == "tmx" else export_tsv(memory)
+    if args.output:
+        write_atomic(args.output, content)
+    else:
+        sys.stdout.write(content)
+    return 0

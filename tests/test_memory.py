@@ -1,0 +1,263 @@
+"""The SQLite translation memory and `songngu export-tm`."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glossary.errors import InputError
+from translate.cli import main
+from translate.formats.tmx import read_tmx
+from translate.formats.tsv import loads_rows
+from translate.memory import (
+    TSV_HEADER,
+    MemoryUnit,
+    Suggestion,
+    TranslationMemory,
+    normalise,
+    similarity,
+)
+
+SENTENCE = "Bộ Ngoại giao Việt Nam ra thông báo về chuyến thăm của Thủ tướng ."  # 14 tokens
+
+
+def unit(source: str, target: str, created: str = "2024-05-01T10:00:00Z", **fields: object) -> MemoryUnit:
+    values: dict[str, object] = {"origin": "bai.po", "segment_id": "bai:1:1", "edited": False, **fields}
+    return MemoryUnit(source=source, target=target, created=created, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def memory(tmp_path: Path) -> TranslationMemory:
+    with TranslationMemory(tmp_path / "tm.sqlite") as tm:
+        yield tm
+
+
+# --- exact lookup ----------------------------------------------------------------------------------
+
+
+def test_lookup_matches_across_unicode_forms_and_whitespace(memory: TranslationMemory) -> None:
+    memory.store([unit(unicodedata.normalize("NFD", SENTENCE), "The Ministry issued a notice.")])
+    assert memory.lookup(SENTENCE) == "The Ministry issued a notice."
+    assert memory.lookup("  " + SENTENCE.replace(" ", " \t\u00a0 ") + "\n") == "The Ministry issued a notice."
+
+
+def test_lookup_is_case_and_punctuation_sensitive(memory: TranslationMemory) -> None:
+    memory.store([unit(SENTENCE, "x")])
+    assert memory.lookup(SENTENCE.lower()) is None
+    assert memory.lookup(SENTENCE.replace(" .", "!")) is None
+    assert memory.lookup("") is None
+
+
+def test_most_recent_translation_wins_whatever_the_order_stored(memory: TranslationMemory) -> None:
+    memory.store([unit(SENTENCE, "newer", created="2024-06-01T09:00:00+07:00", segment_id="b:1:1")])
+    memory.store([unit(SENTENCE, "older", created="2024-05-31T23:00:00Z", segment_id="a:1:1")])
+    assert memory.lookup(SENTENCE) == "newer"  # 02:00 UTC on June 1st is after 23:00 on May 31st
+    memory.store([unit(SENTENCE, "newest", created="2024-06-01T03:00:00Z", segment_id="c:1:1")])
+    assert memory.lookup(SENTENCE) == "newest"
+
+
+# --- storing ---------------------------------------------------------------------------------------
+
+
+def test_identical_units_are_not_duplicated(memory: TranslationMemory) -> None:
+    units = [unit(SENTENCE, "a"), unit(SENTENCE, "b"), unit(SENTENCE, "a", origin="other.po")]
+    assert memory.store(units) == 3
+    assert memory.store(units) == 0
+    assert memory.store([unit(SENTENCE, "a", created="2030-01-01T00:00:00Z", edited=True)]) == 0
+    assert len(memory) == 3
+
+
+def test_units_come_back_in_utc(memory: TranslationMemory) -> None:
+    memory.store([unit("một", "one", created="2024-05-01T17:30:00+07:00", edited=True)])
+    assert list(memory.units()) == [unit("một", "one", created="2024-05-01T10:30:00Z", edited=True)]
+
+
+def test_store_is_one_transaction(memory: TranslationMemory) -> None:
+    def units_then_failure():
+        yield unit("một", "one")
+        yield unit("hai", "two")
+        raise RuntimeError("import interrupted")
+
+    with pytest.raises(RuntimeError):
+        memory.store(units_then_failure())
+    assert len(memory) == 0
+    assert memory.lookup("một") is None and memory.suggest("một") is None
+
+
+def test_memory_persists_across_opens(tmp_path: Path) -> None:
+    with TranslationMemory(tmp_path / "tm.sqlite") as tm:
+        tm.store([unit(SENTENCE, "kept")])
+    with TranslationMemory(tmp_path / "tm.sqlite", create=False) as tm:
+        assert tm.lookup(SENTENCE) == "kept" and len(tm) == 1
+
+
+# --- near matches ----------------------------------------------------------------------------------
+
+
+def test_similarity_is_token_edit_distance_over_the_longer() -> None:
+    assert similarity("a b c d", "a b c d") == 1.0
+    assert similarity("a b c d", "a x c d") == 0.75  # one substitution in four tokens
+    assert similarity("a b c d", "a b c") == 0.75  # one deletion
+    assert similarity("a b, c", "a b c") == 0.75  # the comma is a token
+    assert similarity("x y", "a b c d") == 0.0
+    assert similarity("Hà  Nội", unicodedata.normalize("NFD", "Hà Nội")) == 1.0
+
+
+def test_suggest_respects_the_threshold(memory: TranslationMemory) -> None:
+    memory.store([unit(SENTENCE, "The Ministry issued a notice about the Prime Minister's visit.")])
+    words = SENTENCE.split()
+    n = len(words)
+    for changed in range(n + 1):
+        query = " ".join(["khác"] * changed + words[changed:])
+        expected = 1 - changed / n
+        found = memory.suggest(query)
+        if expected >= 0.75:
+            assert found == Suggestion(SENTENCE, memory.lookup(SENTENCE) or "", pytest.approx(expected))
+        else:
+            assert found is None
+        assert (memory.suggest(query, threshold=0.5) is not None) == (expected >= 0.5)
+
+
+def test_suggest_picks_the_most_similar_and_returns_its_latest_translation(memory: TranslationMemory) -> None:
+    memory.store(
+        [
+            unit("Hôm nay trời đẹp quá .", "What a nice day today.", segment_id="a:1:1"),
+            unit("Hôm nay trời mưa to quá .", "It is raining hard today.", segment_id="a:1:2"),
+            unit("Hôm nay trời mưa quá .", "Such rain today.", segment_id="a:1:3"),
+            unit("Hôm nay trời mưa quá .", "So much rain today.", created="2024-07-01T00:00:00Z"),
+        ]
+    )
+    found = memory.suggest("Hôm nay trời mưa quá !")
+    assert found == Suggestion("Hôm nay trời mưa quá .", "So much rain today.", pytest.approx(5 / 6))
+    assert memory.suggest("Ngày mai") is None
+    assert memory.suggest("   ") is None
+
+
+def test_suggest_finds_a_match_lacking_the_rarest_query_token(memory: TranslationMemory) -> None:
+    # "mây" is the query's rarest stored token, but the best match is the one sentence without it:
+    # the index must not look only at the rarest token.
+    query = "hôm nay trời nhiều gió và mây"
+    memory.store(unit(f"hôm nay trời {i} và gió", f"t{i}", segment_id=f"a:1:{i}") for i in range(5))
+    memory.store([unit("mây trắng bay", "white clouds"), unit("hôm nay trời nhiều gió và mưa", "rain")])
+    assert memory.suggest(query) == Suggestion("hôm nay trời nhiều gió và mưa", "rain", pytest.approx(6 / 7))
+
+
+# Sentences over a small vocabulary, so that near matches are frequent.
+_words = st.sampled_from(["tôi", "bạn", "đi", "học", "ở", "Hà", "Nội", "hôm", "nay", ",", "."])
+_sentences = st.lists(_words, min_size=1, max_size=9).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_sentences, min_size=1, max_size=12), _sentences, st.sampled_from([0.5, 0.6, 0.75, 0.9]))
+def test_suggest_finds_what_a_full_scan_finds(stored: list[str], query: str, threshold: float) -> None:
+    with tempfile.TemporaryDirectory() as directory, TranslationMemory(Path(directory) / "tm.sqlite") as tm:
+        tm.store(unit(source, f"t{i}", segment_id=f"s:1:{i}") for i, source in enumerate(stored))
+        best = max(similarity(query, source) for source in stored)
+        found = tm.suggest(query, threshold)
+        if best >= threshold:
+            assert found is not None
+            assert found.similarity == pytest.approx(best)
+            assert similarity(query, found.source) == pytest.approx(best)
+        else:
+            assert found is None
+
+
+def test_normalise() -> None:
+    assert normalise(" a \t\n b\u00a0 ") == "a b"
+    assert normalise(unicodedata.normalize("NFD", "Việt")) == "Việt"
+
+
+# --- refusing files --------------------------------------------------------------------------------
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("Just some notes, not a database at all.\n" * 100, encoding="utf-8")
+    with pytest.raises(InputError, match=r"notes\.sqlite: not a songngu translation memory") as caught:
+        TranslationMemory(path)
+    assert "\n" not in str(caught.value)
+    assert path.read_text(encoding="utf-8").startswith("Just some notes")
+
+
+def test_an_sqlite_database_of_something_else_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE things (name TEXT)")
+    other.close()
+    with pytest.raises(InputError, match="an SQLite database of something else"):
+        TranslationMemory(path)
+
+
+def test_a_memory_from_a_newer_songngu_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tm.sqlite"
+    TranslationMemory(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 99")
+    raw.close()
+    with pytest.raises(InputError, match="schema 99 is newer"):
+        TranslationMemory(path)
+
+
+def test_create_false_refuses_a_missing_memory_without_creating_it(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no translation memory at .*missing\.sqlite; import reviewed PO"):
+        TranslationMemory(tmp_path / "missing.sqlite", create=False)
+    assert not (tmp_path / "missing.sqlite").exists()
+
+
+# --- songngu export-tm -----------------------------------------------------------------------------
+
+STORED = [
+    unit('Xin chào <thế giới> & "bạn".', 'Hello <world> & "friend".', created="2024-05-01T10:00:00Z"),
+    unit("Một\tdòng\nhai.", "One\tline\ntwo.", origin="b.po", segment_id="b:2:1", edited=True),
+]
+
+
+@pytest.fixture
+def tm_path(tmp_path: Path) -> Path:
+    path = tmp_path / "tm.sqlite"
+    with TranslationMemory(path) as tm:
+        tm.store(STORED)
+    return path
+
+
+def test_export_tmx_to_a_file(tm_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "memory.tmx"
+    assert main(["export-tm", "--format", "tmx", "--tm", str(tm_path), "-o", str(out)]) == 0
+    units = read_tmx(out)
+    assert [(u.source, u.target) for u in units] == [(s.source, s.target) for s in STORED]
+    assert len({u.tuid for u in units}) == len(units)
+    assert dict(units[1].props) == {"x-origin": "b.po", "x-segment-id": "b:2:1", "x-edited": "yes"}
+    assert units[0].changed is not None and units[0].changed.isoformat() == "2024-05-01T10:00:00+00:00"
+
+
+def test_export_tsv_to_standard_output(tm_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export-tm", "--format", "tsv", "--tm", str(tm_path)]) == 0
+    rows = loads_rows(capsys.readouterr().out, "<stdout>", TSV_HEADER)
+    assert rows == [
+        (s.source, s.target, s.origin, s.segment_id, "yes" if s.edited else "no", s.created) for s in STORED
+    ]
+
+
+def test_export_of_a_missing_memory_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "none.sqlite"
+    assert main(["export-tm", "--tm", str(missing), "-o", str(tmp_path / "out.tmx")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "no translation memory at" in error and "songngu review import" in error
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no database, no output
+
+
+def test_export_of_an_invalid_memory_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "bogus.sqlite"
+    bogus.write_bytes(b"\x00\x01not sqlite" * 50)
+    assert main(["export-tm", "--format", "tsv", "--tm", str(bogus)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "bogus.sqlite: not a songngu translation memory" in captured.err
