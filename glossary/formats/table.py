@@ -18,6 +18,7 @@ from glossary.textfile import read_text
 
 COLUMNS = ("vi", "en", "acronym", "vi_variants", "en_variants", "en_forbidden", "note")
 REQUIRED = ("vi", "en")
+LIST_COLUMNS = ("vi_variants", "en_variants", "en_forbidden")
 LIST_SEPARATOR = "|"
 
 
@@ -83,6 +84,16 @@ def dumps(glossary: Glossary, delimiter: str = ",") -> str:
         ]
         (quoting_writer if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()
+
+
+def list_cells(text: str, name: str | os.PathLike[str], delimiter: str = ",") -> list[tuple[int, str, str]]:
+    """The raw ``|``-list cells of a table with a header, as (line, column, cell), for validation."""
+    rows = _read_rows(text, name, delimiter)
+    if not rows:
+        return []
+    columns = [cell.strip().lower() for cell in rows[0][1]]
+    wanted = [(i, column) for i, column in enumerate(columns) if column in LIST_COLUMNS]
+    return [(line, column, cells[i]) for line, cells in rows[1:] for i, column in wanted if i < len(cells)]
 
 
 def _read_rows(text: str, name: str | os.PathLike[str], delimiter: str) -> list[tuple[int, list[str]]]:

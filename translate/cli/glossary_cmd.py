@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,7 +33,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # TODO(glossary formats helper)
+    """Print each problem as ``FILE:LINE: message``; exit 1 when there are any, 0 (silent) when clean."""
+    from glossary.check import check_file
+
+    findings = check_file(args.file)
+    for finding in findings:
+        print(finding.format(args.file))
+    if findings:
+        noun = "problem" if len(findings) == 1 else "problems"
+        print(f"songngu: {args.file}: {len(findings)} {noun}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def run_match(args: argparse.Namespace) -> int:
