@@ -1,0 +1,618 @@
+"""gettext PO catalogs for human review, merged like ``msgmerge`` so a reviewer's work is never lost.
+
+One catalog per article. Each segment is one entry: ``msgctxt`` = segment id, ``msgid`` = the
+Vietnamese sentence, ``msgstr`` = the translation, flagged ``fuzzy`` (needs review) unless it is a
+human translation reused from the translation memory. Extracted comments (``#.``) tell the reviewer
+which glossary terms were required and met, the memory suggestion, the unconstrained translation, and
+always the starting text itself ("machine translation: …" or "translation memory: …"), so that a
+reviewed catalog alone says whether the reviewer edited the translation or accepted it.
+
+Merging with the catalog already on disk (``existing``), entry by entry:
+
+- same ``msgctxt`` and ``msgid``, confirmed (not fuzzy, msgstr non-empty): msgstr, translator
+  comments (``#``) and flags kept; ``#.`` comments and ``#:`` references refreshed.
+- same ``msgctxt`` and ``msgid``, still fuzzy: the new translation, unless the reviewer already
+  edited the msgstr (it differs from its "machine translation:" note): then the draft is kept, fuzzy.
+- same ``msgid`` under another ``msgctxt`` (the sentence moved because one was added or removed
+  before it): treated as the same sentence; its translation and state go with it.
+- same ``msgctxt``, different ``msgid`` (the source sentence changed): fuzzy, with the previous
+  msgctxt/msgid kept (``#|``) so review tools show what changed. If the old entry held reviewer
+  work (confirmed, or an edited draft) its msgstr is kept as the starting point, as msgmerge does;
+  the new machine translation is in the "machine translation:" note beside it. Otherwise it gets the
+  new translation. A pending ``#|`` keeps an entry fuzzy until the reviewer clears the flag.
+- an entry no segment matches becomes obsolete (``#~``); obsolete entries already there are kept,
+  and one whose msgctxt and msgid come back is revived (with its translation if it was confirmed).
+- translator comments are never dropped; header fields a reviewer's tool owns (Last-Translator,
+  Language-Team, PO-Revision-Date, X-Poedit-…, the header comment) are kept.
+
+Output is deterministic: POT-Creation-Date changes only when the catalog's content changes
+(re-rendering identical input gives identical bytes); a new catalog takes the current time, or
+``SOURCE_DATE_EPOCH`` when set (reproducible builds). Lines are not wrapped, so each note stays on
+one ``#.`` line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import PurePath
+
+import polib
+
+from glossary.errors import InputError
+from glossary.textfile import read_text
+from translate import __version__
+from translate.formats.base import OutputFormat
+from translate.records import ArticleTranslation, Method, SegmentResult
+
+FUZZY = "fuzzy"
+
+# Labels of the extracted comments; review.py reads them back.
+GLOSSARY_NOTE = "glossary:"
+MACHINE_NOTE = "machine translation:"
+MEMORY_NOTE = "translation memory:"
+SUGGESTION_NOTE = "memory suggestion"
+UNCONSTRAINED_NOTE = "unconstrained:"
+VIOLATED_NOTE = "constraints could not be met"
+TERM_ARROW = " → "
+MET, NOT_MET = "[met]", "[NOT MET]"
+
+# Header fields songngu sets on every render; any other field (a reviewer tool's) is kept.
+PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
+DATE_FORMAT = "%Y-%m-%d %H:%M+0000"
+DEFAULT_TRANSLATOR = "songngu (machine translation)"
+DEFAULT_TEAM = "English"
+ENGLISH = re.compile(r"en(?:[_-][A-Za-z0-9]+)?(?:@\w+)?", re.IGNORECASE)
+
+# Characters that are line breaks to polib's reader (str.splitlines) but that its writer does not
+# escape; written raw they would split a string in two. Control characters are invisible and
+# suspicious in a catalog as well. Each becomes a space.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+
+
+def english_language(value: str) -> bool:
+    """Whether a Language header names English ("en", "en_US", "en-GB", "en@quot")."""
+    return ENGLISH.fullmatch(value.strip()) is not None
+
+
+# --------------------------------------------------------------------------------------- notes
+
+
+@dataclass(frozen=True)
+class TermNote:
+    """A ``#. glossary: vi → en [met]`` line read back."""
+
+    vi: str
+    en: str
+    met: bool
+
+
+@dataclass
+class EntryNotes:
+    """What songngu's extracted comments say about an entry."""
+
+    machine: str | None = None  # the model's output ("machine translation: …")
+    memory: str | None = None  # the reused human translation ("translation memory: …")
+    terms: list[TermNote] = field(default_factory=list)
+
+    @property
+    def baseline(self) -> str | None:
+        """The text the reviewer started from, if songngu wrote one."""
+        return self.machine if self.machine is not None else self.memory
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (line breaks included) made one space, stripped.
+
+    Notes are single lines; reviewed text is compared with them in this form, so whitespace-only
+    differences do not count as edits.
+    """
+    return " ".join(text.split())
+
+
+def read_notes(entry: polib.POEntry) -> EntryNotes:
+    """Parse songngu's ``#.`` comments of ``entry`` (unknown lines are ignored)."""
+    notes = EntryNotes()
+    # Values are read stripped: polib drops the trailing blanks of comment lines.
+    for line in (entry.comment or "").split("\n"):
+        if line.startswith(MACHINE_NOTE):
+            notes.machine = line[len(MACHINE_NOTE) :].strip()
+        elif line.startswith(MEMORY_NOTE):
+            notes.memory = line[len(MEMORY_NOTE) :].strip()
+        elif line.startswith(GLOSSARY_NOTE):
+            term = _parse_term_note(line[len(GLOSSARY_NOTE) :].strip())
+            if term is not None:
+                notes.terms.append(term)
+    return notes
+
+
+def _parse_term_note(text: str) -> TermNote | None:
+    for mark, met in ((MET, True), (NOT_MET, False)):
+        if text.endswith(" " + mark):
+            vi, arrow, en = text[: -len(mark) - 1].partition(TERM_ARROW)
+            if arrow and vi and en:
+                return TermNote(vi=vi, en=en, met=met)
+    return None
+
+
+def entry_notes(result: SegmentResult) -> list[str]:
+    """The ``#.`` lines for one record, in a fixed order."""
+    lines = [
+        f"{GLOSSARY_NOTE} {_note(t.vi)}{TERM_ARROW}{_note(t.en)} {MET if t.met else NOT_MET}"
+        for t in result.terms
+    ]
+    if result.violated:
+        lines.append(VIOLATED_NOTE)
+    if result.unconstrained is not None and _note(result.unconstrained) != _note(result.target):
+        lines.append(f"{UNCONSTRAINED_NOTE} {_note(result.unconstrained)}")
+    if result.suggestion is not None:
+        similarity = result.suggestion_similarity
+        percent = f" ({round(similarity * 100)}%)" if similarity is not None else ""
+        lines.append(f"{SUGGESTION_NOTE}{percent}: {_note(result.suggestion)}")
+    label = MEMORY_NOTE if result.method is Method.MEMORY else MACHINE_NOTE
+    lines.append(f"{label} {_note(result.target)}".rstrip())
+    return lines
+
+
+def _note(text: str) -> str:
+    return one_line(catalog_text(text))
+
+
+# ------------------------------------------------------------------------------------ building
+
+
+def build_catalog(
+    article: ArticleTranslation,
+    existing: polib.POFile | None = None,
+    *,
+    now: datetime | None = None,
+) -> polib.POFile:
+    """The catalog of ``article``, merged into ``existing`` (see the module docstring).
+
+    ``now`` is the creation time of a new or changed catalog (default: ``SOURCE_DATE_EPOCH`` if set,
+    else the current time).
+    """
+    catalog = polib.POFile(wrapwidth=0, encoding="utf-8")
+    old = existing if existing is not None else polib.POFile(wrapwidth=0, encoding="utf-8")
+    fresh = [_fresh_entry(article, result) for result in article.results]
+    active, obsolete = _merge(fresh, list(old))
+    catalog.extend(active)
+    catalog.extend(obsolete)
+
+    stamp = _timestamp(now)
+    catalog.header = old.header if existing is not None and old.header else _header_comment(article)
+    catalog.metadata = dict(old.metadata)
+    catalog.metadata.update(_own_metadata(article))
+    catalog.metadata.setdefault("PO-Revision-Date", stamp)
+    catalog.metadata.setdefault("Last-Translator", DEFAULT_TRANSLATOR)
+    catalog.metadata.setdefault("Language-Team", DEFAULT_TEAM)
+    old_created = old.metadata.get("POT-Creation-Date")
+    unchanged = existing is not None and old_created and _signature(catalog) == _signature(old)
+    catalog.metadata["POT-Creation-Date"] = old_created if unchanged else stamp
+    return catalog
+
+
+def render_catalog(catalog: polib.POFile) -> str:
+    """The text of a catalog, ending with one newline."""
+    return str(catalog).rstrip("\n") + "\n"
+
+
+def merge_text(
+    article: ArticleTranslation, existing: str | None, name: str, *, now: datetime | None = None
+) -> str:
+    """Render ``article``'s catalog merged into the existing file text (InputError if that is not a
+    valid catalog; ``name`` is the file name used in the message)."""
+    old = parse_catalog(existing, name) if existing is not None and existing.strip() else None
+    return render_catalog(build_catalog(article, old, now=now))
+
+
+class PoFormat(OutputFormat):
+    """``<name>.po``: the review catalog, merged with the one already there."""
+
+    suffix = ".po"
+
+    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+        return merge_text(article, existing, article.name + self.suffix)
+
+
+def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.POEntry:
+    return polib.POEntry(
+        msgctxt=result.id,
+        msgid=catalog_text(result.source),
+        msgstr=catalog_text(result.target),
+        comment="\n".join(entry_notes(result)),
+        occurrences=[(_reference_file(article.path or article.name), str(result.paragraph))],
+        flags=[] if result.method is Method.MEMORY else [FUZZY],
+    )
+
+
+def _reference_file(path: str) -> str:
+    # A ``#:`` line separates references by whitespace, so a space in a file name would split it.
+    return re.sub(r"\s", "_", PurePath(path).name)
+
+
+def catalog_text(text: str) -> str:
+    """``text`` as a catalog holds it: characters polib would split lines at, and other control
+    characters, become spaces; line breaks at either end are dropped (msgfmt --check requires msgid
+    and msgstr to agree on them)."""
+    return _UNSAFE.sub(" ", text).strip("\n")
+
+
+def _header_comment(article: ArticleTranslation) -> str:
+    return (
+        f"Vietnamese → English translation of {_reference_file(article.path or article.name)}, "
+        "for review.\n"
+        "Entries marked fuzzy need review: correct the translation, then clear the fuzzy flag."
+    )
+
+
+def _own_metadata(article: ArticleTranslation) -> dict[str, str]:
+    run = article.run
+    glossary = "none"
+    if run.glossary_checksum:
+        glossary = (
+            f"{PurePath(run.glossary).name} {run.glossary_checksum}"
+            if run.glossary
+            else run.glossary_checksum
+        )
+    return {
+        "Project-Id-Version": article.name,
+        "Language": "en",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": PLURAL_FORMS,
+        "X-Generator": f"songngu {__version__}",
+        "X-Songngu-Model": f"{run.model} {run.model_revision}".strip(),
+        "X-Songngu-Glossary": catalog_text(glossary),
+        "X-Source-Language": "vi",  # Poedit shows the source language from this
+    }
+
+
+def _timestamp(now: datetime | None) -> str:
+    if now is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        now = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).strftime(DATE_FORMAT)
+
+
+def _signature(catalog: polib.POFile) -> tuple[object, ...]:
+    """The content that matters for POT-Creation-Date: everything but the two dates."""
+    metadata = {
+        k: v for k, v in catalog.metadata.items() if k not in ("POT-Creation-Date", "PO-Revision-Date")
+    }
+    entries = tuple(
+        (
+            e.obsolete,
+            e.msgctxt,
+            e.msgid,
+            e.msgstr,
+            tuple(e.flags),
+            e.comment if not e.obsolete else "",
+            e.tcomment,
+            tuple(e.occurrences) if not e.obsolete else (),
+            e.previous_msgctxt if not e.obsolete else None,
+            e.previous_msgid if not e.obsolete else None,
+        )
+        for e in catalog
+    )
+    return (sorted(metadata.items()), entries)
+
+
+# ------------------------------------------------------------------------------------- merging
+
+
+def _carries_review(entry: polib.POEntry) -> bool:
+    """Whether ``entry``'s msgstr is a reviewer's: confirmed, or a draft that differs from the text
+    songngu put there (an entry without that note, e.g. an obsolete one, counts as a draft)."""
+    if not entry.msgstr:
+        return False
+    if FUZZY not in entry.flags:
+        return True
+    baseline = read_notes(entry).baseline
+    return baseline is None or one_line(entry.msgstr) != one_line(baseline)
+
+
+def _merge(
+    fresh: Sequence[polib.POEntry], old_entries: Sequence[polib.POEntry]
+) -> tuple[list[polib.POEntry], list[polib.POEntry]]:
+    """Match fresh entries to old ones (exact key, then revived obsolete, then same msgid, then same
+    msgctxt); return the active entries in article order and the obsolete ones."""
+    old_active = [e for e in old_entries if not e.obsolete]
+    old_obsolete = [e for e in old_entries if e.obsolete]
+    used: set[int] = set()
+    matched: list[tuple[polib.POEntry | None, str]] = [(None, "new")] * len(fresh)
+
+    def claim(pool: list[polib.POEntry], key_of, kind: str) -> None:  # type: ignore[no-untyped-def]
+        index: dict[object, list[polib.POEntry]] = {}
+        for entry in pool:
+            if id(entry) not in used:
+                index.setdefault(key_of(entry), []).append(entry)
+        for i, entry in enumerate(fresh):
+            if matched[i][0] is not None:
+                continue
+            candidates = index.get(key_of(entry))
+            if candidates:
+                found = candidates.pop(0)
+                used.add(id(found))
+                matched[i] = (found, kind)
+
+    claim(old_active, lambda e: (e.msgctxt, e.msgid), "same")
+    claim(old_obsolete, lambda e: (e.msgctxt, e.msgid), "revived")
+    claim(old_active, lambda e: e.msgid, "moved")
+    claim(old_active, lambda e: e.msgctxt, "changed")
+
+    active = [_merge_entry(new, old, kind) for new, (old, kind) in zip(fresh, matched, strict=True)]
+    obsolete = [e for e in old_obsolete if id(e) not in used]
+    obsolete.extend(_obsolete(e) for e in old_active if id(e) not in used)
+    return active, obsolete
+
+
+def _merge_entry(new: polib.POEntry, old: polib.POEntry | None, kind: str) -> polib.POEntry:
+    if old is None:
+        return new
+    new.tcomment = old.tcomment
+    new.flags = [f for f in old.flags if f != FUZZY] + [f for f in new.flags if f == FUZZY]
+    review = _carries_review(old)
+    confirmed = review and FUZZY not in old.flags
+    if kind == "changed":
+        if review:
+            new.msgstr = old.msgstr
+        pending = FUZZY in old.flags and old.previous_msgid is not None and review
+        new.previous_msgctxt = old.previous_msgctxt if pending else old.msgctxt
+        new.previous_msgid = old.previous_msgid if pending else old.msgid
+        _set_fuzzy(new, True)
+    elif confirmed:
+        new.msgstr = old.msgstr
+        _set_fuzzy(new, False)
+    elif review:  # an edited draft, still fuzzy
+        new.msgstr = old.msgstr
+        new.previous_msgctxt, new.previous_msgid = old.previous_msgctxt, old.previous_msgid
+        _set_fuzzy(new, True)
+    elif old.previous_msgid is not None and FUZZY in old.flags and kind != "revived":
+        # The source changed in an earlier run and nobody has looked yet: keep showing the change.
+        new.previous_msgctxt, new.previous_msgid = old.previous_msgctxt, old.previous_msgid
+        _set_fuzzy(new, True)
+    return new
+
+
+def _set_fuzzy(entry: polib.POEntry, fuzzy: bool) -> None:
+    entry.flags = [f for f in entry.flags if f != FUZZY] + ([FUZZY] if fuzzy else [])
+
+
+def _obsolete(entry: polib.POEntry) -> polib.POEntry:
+    # polib writes neither #. nor #: for obsolete entries and does not read #~| back; clearing them
+    # keeps a re-render identical.
+    entry.obsolete = True
+    entry.comment = ""
+    entry.occurrences = []
+    entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
+    return entry
+
+
+# ------------------------------------------------------------------------------------- parsing
+
+
+def load_catalog(path: str | os.PathLike[str]) -> polib.POFile:
+    """Read and strictly parse a PO file (UTF-8, English); errors say file and line or byte."""
+    return parse_catalog(read_text(path), path)
+
+
+def parse_catalog(text: str, name: str | os.PathLike[str] = "<po>") -> polib.POFile:
+    """Strictly parse a PO catalog's text.
+
+    polib alone accepts much that ``msgfmt`` refuses (an unterminated string, a msgid without
+    msgstr, duplicate entries), so the text is checked line by line first. The header must declare
+    an English Language and, if it declares a charset, UTF-8. Every error is an InputError
+    ``"NAME:LINE: …"``.
+    """
+    _check_syntax(text, name)
+    try:
+        # polib reads its argument as a path when it names an existing file; text with a line
+        # break never does.
+        catalog = polib.pofile(text if "\n" in text else text + "\n", encoding="utf-8", wrapwidth=0)
+    except (OSError, ValueError) as exc:
+        match = re.search(r"\(line (\d+)\)(?::\s*(.*))?", str(exc))
+        line = match.group(1) if match else "1"
+        detail = match.group(2) if match and match.group(2) else "syntax error"
+        raise InputError(f"{name}:{line}: malformed PO: {detail}") from None
+    _check_header(catalog, text, name)
+    return catalog
+
+
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr\[(\d+)\]|msgstr)(?=\s|\")\s*(.*)\Z")
+_ESCAPE = re.compile(r"\\(.?)")
+_VALID_ESCAPES = set('\\"ntrvbf')
+
+
+@dataclass
+class _Entry:
+    """The entry being read by :func:`_check_syntax`."""
+
+    first_line: int = 0
+    obsolete: bool | None = None
+    msgctxt: str | None = None
+    msgid: str | None = None
+    msgid_line: int = 0
+    parts: list[str] = field(default_factory=list)  # keywords seen, in order
+
+
+def _check_syntax(text: str, name: str | os.PathLike[str]) -> None:
+    keys: dict[tuple[str | None, str], int] = {}
+    entry = _Entry()
+    last: str | None = None  # the field a continuation string adds to
+
+    def fail(line: int, message: str) -> InputError:
+        return InputError(f"{name}:{line}: malformed PO: {message}")
+
+    def finish(line: int) -> None:
+        nonlocal entry, last
+        if entry.parts:
+            if entry.parts[-1] in ("msgctxt",):
+                raise fail(entry.first_line, "msgctxt without msgid")
+            if entry.parts[-1] in ("msgid", "msgid_plural"):
+                raise fail(entry.msgid_line, "msgid without msgstr")
+            key = (entry.msgctxt, entry.msgid or "")
+            if key in keys:
+                raise fail(entry.msgid_line, f"duplicate entry (first defined at line {keys[key]})")
+            keys[key] = entry.msgid_line
+        entry, last = _Entry(first_line=line), None
+
+    for number, raw in enumerate(_lines(text), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        obsolete = False
+        if line.startswith("#~") and not line.startswith("#~|"):
+            rest = line[2:].strip()
+            if not rest:
+                continue
+            if not (rest.startswith('"') or _KEYWORD.match(rest)):
+                continue  # an obsolete comment line
+            obsolete, line = True, rest
+        elif line.startswith("#|"):
+            _check_previous(line[2:].strip(), number, fail)
+            if entry.parts and entry.parts[-1].startswith("msgstr"):
+                finish(number)
+            continue
+        elif line.startswith("#"):
+            if entry.parts and entry.parts[-1].startswith("msgstr"):
+                finish(number)
+            elif entry.parts:
+                raise fail(number, f"comment inside an entry (after {entry.parts[-1]})")
+            continue
+
+        if line.startswith('"'):
+            if last is None:
+                raise fail(number, "string continuation outside msgctxt, msgid or msgstr")
+            if obsolete != bool(entry.obsolete):
+                raise fail(number, "obsolete (#~) and active lines mixed in one entry")
+            value = _string(line, number, fail)
+            if last == "msgctxt":
+                entry.msgctxt = (entry.msgctxt or "") + value
+            elif last == "msgid":
+                entry.msgid = (entry.msgid or "") + value
+            continue
+
+        match = _KEYWORD.match(line)
+        if match is None:
+            word = line.split(None, 1)[0]
+            raise fail(
+                number, f"unexpected {word[:40]!r} (expected msgctxt, msgid, msgstr, a quoted string or #)"
+            )
+        keyword, plural_index, rest = match.group(1), match.group(2), match.group(3)
+        value = _string(rest, number, fail)
+        kind = "msgstr[]" if plural_index is not None else keyword
+        previous = entry.parts[-1] if entry.parts else None
+        if kind in ("msgctxt", "msgid") and previous is not None and previous.startswith("msgstr"):
+            finish(number)
+            previous = None
+        allowed = {
+            "msgctxt": (None,),
+            "msgid": (None, "msgctxt"),
+            "msgid_plural": ("msgid",),
+            "msgstr": ("msgid",),
+            "msgstr[]": ("msgid_plural", "msgstr[]"),
+        }[kind]
+        if previous not in allowed:
+            if kind in ("msgctxt", "msgid") and previous in ("msgid", "msgid_plural"):
+                raise fail(entry.msgid_line, "msgid without msgstr")
+            if kind.startswith("msgstr") and (previous is None or previous.startswith("msgstr")):
+                raise fail(number, "msgstr without msgid")
+            if kind == "msgstr" and previous in ("msgid_plural", "msgstr[]"):
+                raise fail(number, "plural entry needs msgstr[0], msgstr[1], …")
+            if kind == "msgstr[]" and previous == "msgid":
+                raise fail(number, "msgstr[N] without msgid_plural")
+            expected = {"msgctxt": "msgid", "msgid": "msgstr", "msgid_plural": "msgstr"}.get(
+                previous or "", ""
+            )
+            raise fail(number, f"{keyword} where {expected or 'a new entry'} was expected")
+        if not entry.parts:
+            entry.first_line = entry.first_line or number
+            entry.obsolete = obsolete
+        elif obsolete != entry.obsolete:
+            raise fail(number, "obsolete (#~) and active lines mixed in one entry")
+        if kind == "msgctxt":
+            entry.msgctxt = value
+        elif kind == "msgid":
+            entry.msgid, entry.msgid_line = value, number
+        entry.parts.append(kind)
+        last = kind
+    finish(0)
+
+
+def _lines(text: str) -> Iterator[str]:
+    # polib splits with str.splitlines, so line numbers must count the same way.
+    return iter(text.splitlines())
+
+
+def _string(token: str, number: int, fail) -> str:  # type: ignore[no-untyped-def]
+    """The value of one quoted PO string (the whole token must be the string)."""
+    if not token.startswith('"'):
+        raise fail(number, "expected a quoted string")
+    chars: list[str] = []
+    i = 1
+    while i < len(token):
+        char = token[i]
+        if char == "\\":
+            escape = token[i + 1 : i + 2]
+            if escape not in _VALID_ESCAPES or not escape:
+                raise fail(number, f"unsupported escape sequence \\{escape} in string")
+            chars.append(polib.unescape("\\" + escape))
+            i += 2
+            continue
+        if char == '"':
+            if token[i + 1 :].strip():
+                raise fail(number, 'text after the closing quote (an unescaped " inside the string?)')
+            return "".join(chars)
+        chars.append(char)
+        i += 1
+    raise fail(number, 'unterminated string (missing closing ")')
+
+
+def _check_previous(rest: str, number: int, fail) -> None:  # type: ignore[no-untyped-def]
+    if rest.startswith('"'):
+        _string(rest, number, fail)
+        return
+    match = _KEYWORD.match(rest)
+    if match is None or match.group(1) not in ("msgctxt", "msgid", "msgid_plural"):
+        raise fail(number, "#| line must hold msgctxt, msgid, msgid_plural or a quoted string")
+    _string(match.group(3), number, fail)
+
+
+def _check_header(catalog: polib.POFile, text: str, name: str | os.PathLike[str]) -> None:
+    language = catalog.metadata.get("Language")
+    line = _header_line(text, "Language")
+    if language is None:
+        raise InputError(
+            f"{name}:{_header_line(text, None)}: the header has no Language field; "
+            "songngu imports English catalogs (Language: en)"
+        )
+    if not english_language(language):
+        raise InputError(
+            f"{name}:{line}: header says Language: {language.strip() or '(empty)'}; "
+            "songngu catalogs are English (en, en_US, en-GB, …)"
+        )
+    content_type = catalog.metadata.get("Content-Type", "")
+    charset = re.search(r"charset=([^\s;]+)", content_type)
+    if charset and charset.group(1).upper().replace("-", "") not in ("UTF8", "CHARSET"):
+        raise InputError(
+            f"{name}:{_header_line(text, 'Content-Type')}: header declares charset={charset.group(1)}; "
+            "songngu reads PO files as UTF-8 (convert with: msgconv --to-code=UTF-8)"
+        )
+
+
+def _header_line(text: str, field_name: str | None) -> int:
+    """Line number of a header field (or of the header's msgstr), 1 if not found."""
+    pattern = (
+        re.compile(r'\s*"' + re.escape(field_name) + r"\s*:") if field_name else re.compile(r'\s*msgid\s+""')
+    )
+    for number, line in enumerate(_lines(text), start=1):
+        if pattern.match(line):
+            return number
+    return 1
