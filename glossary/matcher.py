@@ -89,17 +89,17 @@ class GlossaryMatcher:
         matches, _ = self._scan(text, final=True)
         return matches
 
-    def iter_matches(self, chunks: Iterable[str]) -> Iterator[TermMatch]:
+    def iter_matches(self, chunks: Iterable[str], window: int = _STREAM_WINDOW) -> Iterator[TermMatch]:
         """Matches in the concatenation of ``chunks``, yielded as the text streams by.
 
-        Offsets index the whole concatenated text; memory holds one window of text (about
-        64K characters plus a chunk), however long the stream is.
+        The same matches as :meth:`find` on the whole text, with offsets into it; memory holds
+        about ``window`` characters plus one chunk, however long the stream is.
         """
         buffer = ""
         base = 0  # offset of buffer[0] in the whole text
         for chunk in chunks:
             buffer += chunk
-            if len(buffer) < _STREAM_WINDOW:
+            if len(buffer) < window:
                 continue
             matches, consumed = self._scan(buffer, final=False)
             for match in matches:
