@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from glossary.formats import load_glossary
+from glossary.matcher import GlossaryMatcher
 from glossary.textfile import read_text
 from translate.segment import article_name, segment_article
 
@@ -48,3 +51,20 @@ def test_line_aligned_english_matches_the_table(seed):
     assert english[:-1] == [row[2] for row in rows]
     for line in english[:-1]:
         assert line and line == line.strip()
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda path: path.stem)
+def test_references_use_the_glossary(seed):
+    """Every term the glossary finds in a segment has one of its English renderings in the reference
+    (case-sensitive), and no forbidden rendering appears as a whole phrase."""
+    matcher = GlossaryMatcher(load_glossary(ROOT / "seeds" / "glossary.csv"))
+    problems = []
+    for segment_id, vi, en in _rows(article_name(seed)):
+        for match in matcher.find(vi):
+            if not any(target in en for target in match.targets):
+                problems.append(f"{segment_id}: {match.text!r} needs one of {match.targets}")
+            for forbidden in match.entry.en_forbidden:
+                # whole phrase only: "United Nations Development Program" is not in "...Programme"
+                if re.search(rf"(?<!\w){re.escape(forbidden)}(?!\w)", en):
+                    problems.append(f"{segment_id}: forbidden {forbidden!r}")
+    assert not problems
