@@ -185,6 +185,10 @@ def align(hypothesis: Document, reference: Document, sources: Sequence[str] | No
     without a reference are left out. Otherwise matched by position, and the two must have the same
     number of segments. ``sources`` (from ``--src``) are line-aligned with the hypothesis.
     """
+    if reference.has_ids and reference.items and all(item.text is None for item in reference.items):
+        raise InputError(
+            f"{reference.path}: no confirmed entries (every entry is fuzzy, untranslated or obsolete)"
+        )
     hyp_items = hypothesis.items
     if sources is not None and len(sources) != len(hyp_items):
         raise InputError(
@@ -216,10 +220,6 @@ def align(hypothesis: Document, reference: Document, sources: Sequence[str] | No
         article.pairs.append(Pair(hyp.id or ref.id, hyp.text or "", ref.text, source, hyp.terms))
     article.skipped = sum(1 for ref in reference.items if ref.text is None)
     if not article.pairs:
-        if reference.has_ids and reference.items:
-            raise InputError(
-                f"{reference.path}: no confirmed entries (every entry is fuzzy, untranslated or obsolete)"
-            )
         raise InputError(f"{reference.path}: no segments to evaluate")
     return article
 
