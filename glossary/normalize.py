@@ -128,6 +128,8 @@ def canonical_tones(text: str) -> str:
             start -= 1
         while end < len(text) and text[end].isalpha():
             end += 1
+        if end < len(text) and unicodedata.combining(text[end]):
+            continue  # a stray mark after the word: moving a tone there could compose with it
         pieces.append(text[done:start])
         pieces.append(canonical_syllable(text[start:end]))
         done = end

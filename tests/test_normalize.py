@@ -192,3 +192,9 @@ def test_word_aligned_spans_map_back_to_slices_that_fold_alike(text: str, data: 
     span = (words[first][0], words[last][1])
     start, end = normalized.original_span(*span)
     assert fold(text[start:end]) == folded[span[0] : span[1]]
+
+
+def test_stray_combining_mark_after_a_word_keeps_the_key_stable() -> None:
+    # Moving the tone onto the last "a" would let NFC compose it with the stray grave.
+    key = fold("AÀ\u0300")
+    assert fold(key) == key
