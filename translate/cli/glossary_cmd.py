@@ -47,7 +47,45 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_match(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # TODO(matcher helper)
+    """List the glossary terms found in FILE: ``FILE:LINE:COL  text  →  target``, or JSON lines.
+
+    Offsets (``start``, ``end``) are Python string indices into the file as read (UTF-8, BOM
+    dropped); ``line`` and ``column`` are 1-based, the column counted in characters.
+    """
+    import bisect
+    import json
+
+    from glossary.formats import load_glossary
+    from glossary.matcher import GlossaryMatcher
+    from glossary.textfile import read_text
+
+    matcher = GlossaryMatcher(load_glossary(args.glossary))
+    text = read_text(args.file)
+    line_starts = [0] + [k + 1 for k, char in enumerate(text) if char == "\n"]
+    out: list[str] = []
+    for match in matcher.find(text):
+        line = bisect.bisect_right(line_starts, match.start)
+        column = match.start - line_starts[line - 1] + 1
+        if args.json:
+            record = {
+                "start": match.start,
+                "end": match.end,
+                "line": line,
+                "column": column,
+                "text": match.text,
+                "vi": match.entry.vi,
+                "en": match.entry.en,
+                "acronym": match.entry.acronym,
+                "form": match.form.value,
+                "target": match.target,
+            }
+            out.append(json.dumps(record, ensure_ascii=False))
+        else:
+            shown = " ".join(match.text.split())  # a term hard-wrapped over two lines, on one
+            out.append(f"{args.file}:{line}:{column}  {shown}  →  {match.target}")
+    if out:
+        sys.stdout.write("\n".join(out) + "\n")
+    return 0
 
 
 def run_extract(args: argparse.Namespace) -> int:
