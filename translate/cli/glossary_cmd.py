@@ -89,7 +89,15 @@ def run_match(args: argparse.Namespace) -> int:
 
 
 def run_extract(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # TODO(glossary formats helper)
+    """Print candidate entries as glossary CSV (``en`` left for the curator, evidence in ``note``)."""
+    from glossary.extract import extract_files
+    from glossary.formats import load_glossary, table
+    from glossary.model import Glossary
+
+    known = load_glossary(args.glossary) if args.glossary else None
+    candidates = extract_files(args.files, known)
+    sys.stdout.write(table.dumps(Glossary([candidate.entry() for candidate in candidates])))
+    return 0
 
 
 def run_convert(args: argparse.Namespace) -> int:
