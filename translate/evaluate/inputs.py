@@ -3,7 +3,8 @@
 Three kinds of file, told apart by suffix:
 
 - line-aligned text (anything else): one segment per line, read exactly as the ``sacrebleu`` command
-  line reads it (lines split on ``\\n`` only, trailing whitespace dropped), so scores agree with it;
+  line reads it (lines split on ``\\n`` only, trailing whitespace dropped), so scores agree with it
+  (one deliberate difference: a leading BOM is dropped, as everywhere in songngu);
 - songngu JSONL records (``.jsonl``): ``target`` is the text, ``source`` and ``terms`` come along;
 - PO catalogs (``.po``/``.pot``): ``msgctxt`` is the segment id, ``msgid`` the Vietnamese source. As a
   *hypothesis* a PO entry gives its machine translation (the ``#. machine translation: ...`` comment
