@@ -11,9 +11,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``review`` group and ``export-tm``."""
     review = commands.add_parser("review", help="import reviewed PO catalogs into the translation memory")
     actions = review.add_subparsers(dest="review_command", required=True, metavar="ACTION")
-    imp = actions.add_parser("import", help="store confirmed entries of reviewed PO files")
+    imp = actions.add_parser(
+        "import",
+        help="store confirmed entries of reviewed PO files",
+        description=(
+            "Store every confirmed entry (not fuzzy, not empty) of the reviewed PO files in the "
+            "translation memory, in one transaction: a bad file refuses the whole import and leaves the "
+            "memory untouched. Prints one summary line per file and a total. Glossary terms a reviewer "
+            "replaced are listed as candidate glossary rows (CSV, glossary table columns) after the "
+            "summary, or written to --candidates FILE for a curator to open in a spreadsheet."
+        ),
+    )
     imp.add_argument("files", nargs="+", metavar="PO")
     imp.add_argument("--tm", default=DEFAULT_TM, help=f"translation memory (default ./{DEFAULT_TM})")
+    imp.add_argument(
+        "--candidates",
+        metavar="FILE",
+        help="write the candidate glossary rows to FILE (CSV, header only when there are none) "
+        "instead of printing them",
+    )
     imp.set_defaults(handler=run_import)
 
     export = commands.add_parser("export-tm", help="write the translation memory as TMX or TSV")
@@ -24,7 +40,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # TODO(review helper)
+    """Import reviewed catalogs: read them all, then store in one transaction, then report."""
+    from glossary.textfile import write_atomic
+    from translate.memory import TranslationMemory
+    from translate.review import read_all, store_reviewed
+
+    catalogs = read_all(args.files)  # before the memory is even opened: a refusal touches nothing
+    with TranslationMemory(args.tm) as memory:
+        report = store_reviewed(catalogs, memory)
+    for line in report.summary_lines():
+        print(line)
+    changes = len(report.term_changes)
+    if args.candidates:
+        write_atomic(args.candidates, report.candidates_csv())
+        print(f"glossary: {changes} term change(s) by reviewers; candidate rows written to {args.candidates}")
+    elif changes:
+        print(f"glossary: {changes} term change(s) by reviewers; candidate rows (CSV):")
+        print(report.candidates_csv(), end="")
+    return 0
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -1,0 +1,261 @@
+"""Bringing reviewed PO catalogs back: strict reading, and import into the translation memory.
+
+A **confirmed** entry is one a reviewer approved: not fuzzy, not obsolete, msgstr not empty (plural
+entries are skipped: they are not sentences). Its msgstr is compared with the "machine translation:"
+(or "translation memory:") note songngu wrote beside it: different means the reviewer **edited** it,
+equal (ignoring whitespace-only differences) means **accepted unchanged**. An entry without such a
+note, as in a catalog songngu did not write, counts as a human translation (edited). Catalogs without
+``msgctxt`` are importable as well; their segment id is then the first ``#:`` reference, if any.
+
+Each stored unit records the file name (origin), the segment id, whether it was edited, and as time
+the catalog's PO-Revision-Date (when the reviewer's tool last saved it), or the import time when the
+header has no usable date.
+
+A reviewer who replaced a glossary term the machine translation met (its ``#. glossary: vi → en
+[met]`` term is no longer in the msgstr) may have found a better rendering: such changes are
+reported as candidate glossary rows, CSV in the glossary table format, for a curator to review.
+The proposed ``en`` is what the reviewer wrote in the term's place (aligned word by word against
+the machine translation), empty when that cannot be told.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import PurePath
+
+import polib
+
+from glossary.formats.table import COLUMNS
+from translate.formats.po import FUZZY, EntryNotes, TermNote, load_catalog, one_line, read_notes
+from translate.memory import MemoryUnit, TranslationMemory, utc_now
+
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+@dataclass
+class FileCounts:
+    """What one reviewed catalog holds."""
+
+    path: str
+    confirmed: int = 0
+    edited: int = 0
+    accepted: int = 0  # confirmed without change
+    unreviewed: int = 0  # still fuzzy or empty: left for later
+
+    def add(self, other: FileCounts) -> None:
+        """Add another file's counts to these."""
+        self.confirmed += other.confirmed
+        self.edited += other.edited
+        self.accepted += other.accepted
+        self.unreviewed += other.unreviewed
+
+
+@dataclass(frozen=True)
+class TermChange:
+    """A glossary term the machine translation had and the reviewer's translation no longer has."""
+
+    vi: str
+    en: str  # the glossary's rendering
+    proposed: str  # what the reviewer wrote in its place ("" when unknown)
+    origin: str
+    segment_id: str
+    reviewed: str  # the reviewer's whole sentence
+
+
+@dataclass
+class ReviewedCatalog:
+    """One catalog read and checked, ready to store: nothing touches the memory until then."""
+
+    path: str
+    counts: FileCounts
+    units: list[MemoryUnit]
+    term_changes: list[TermChange]
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import."""
+
+    files: list[FileCounts]
+    stored: int  # units newly added to the memory
+    already_present: int  # confirmed units the memory already held
+    term_changes: list[TermChange] = field(default_factory=list)
+
+    @property
+    def total(self) -> FileCounts:
+        """The counts of all files together."""
+        total = FileCounts(path="total")
+        for counts in self.files:
+            total.add(counts)
+        return total
+
+    def summary_lines(self) -> list[str]:
+        """One readable line per file, then the total."""
+        lines = [f"{c.path}: {_counts_text(c)}" for c in self.files]
+        lines.append(
+            f"total: {_counts_text(self.total)}; {self.stored} newly stored, "
+            f"{self.already_present} already in the memory"
+        )
+        return lines
+
+    def candidates_csv(self) -> str:
+        """Candidate glossary rows (header + one row per distinct term and proposed rendering)."""
+        return candidates_csv(self.term_changes)
+
+
+def _counts_text(c: FileCounts) -> str:
+    return (
+        f"{c.confirmed} confirmed ({c.edited} edited, {c.accepted} accepted unchanged), "
+        f"{c.unreviewed} still to review"
+    )
+
+
+def read_reviewed(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
+    """Read one reviewed catalog strictly (InputError "FILE:LINE: …" or "FILE: byte N: …") and
+    collect its confirmed entries. ``now`` (ISO 8601) stands in for a missing PO-Revision-Date."""
+    catalog = load_catalog(path)
+    origin = PurePath(path).name
+    created = _revision_time(catalog) or now or utc_now()
+    counts = FileCounts(path=os.fspath(path))
+    units: list[MemoryUnit] = []
+    changes: list[TermChange] = []
+    for entry in catalog:
+        if entry.obsolete or entry.msgid_plural or not entry.msgid:
+            continue
+        if FUZZY in entry.flags or not entry.msgstr.strip():
+            counts.unreviewed += 1
+            continue
+        notes = read_notes(entry)
+        baseline = notes.baseline
+        edited = baseline is None or one_line(entry.msgstr) != one_line(baseline)
+        counts.confirmed += 1
+        counts.edited += edited
+        counts.accepted += not edited
+        segment_id = entry.msgctxt or _first_reference(entry)
+        units.append(MemoryUnit(entry.msgid, entry.msgstr, origin, segment_id, edited, created))
+        changes.extend(_term_changes(entry, notes, origin, segment_id))
+    return ReviewedCatalog(os.fspath(path), counts, units, changes)
+
+
+def read_all(paths: Iterable[str | os.PathLike[str]], *, now: str | None = None) -> list[ReviewedCatalog]:
+    """Read every catalog first: one bad file refuses the whole import before anything is stored."""
+    moment = now or utc_now()
+    return [read_reviewed(path, now=moment) for path in paths]
+
+
+def store_reviewed(catalogs: Sequence[ReviewedCatalog], memory: TranslationMemory) -> ImportReport:
+    """Store the confirmed entries of already-read catalogs in one transaction."""
+    units = [unit for catalog in catalogs for unit in catalog.units]
+    stored = memory.store(units)
+    return ImportReport(
+        files=[catalog.counts for catalog in catalogs],
+        stored=stored,
+        already_present=len(units) - stored,
+        term_changes=[change for catalog in catalogs for change in catalog.term_changes],
+    )
+
+
+def import_reviewed(
+    paths: Iterable[str | os.PathLike[str]], memory: TranslationMemory, *, now: str | None = None
+) -> ImportReport:
+    """Read all catalogs (any error → InputError, memory untouched), then store every confirmed
+    entry in one transaction. Re-importing the same files adds nothing."""
+    return store_reviewed(read_all(paths, now=now), memory)
+
+
+def candidates_csv(changes: Iterable[TermChange]) -> str:
+    """Glossary table rows (columns as :data:`glossary.formats.table.COLUMNS`) proposing each
+    distinct reviewer rendering once; the note says where it was seen."""
+    grouped: dict[tuple[str, str], list[TermChange]] = {}
+    for change in changes:
+        grouped.setdefault((change.vi, change.proposed), []).append(change)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for (vi, proposed), seen in grouped.items():
+        first = seen[0]
+        where = f"{first.origin} {first.segment_id}"
+        note = f'glossary has "{first.en}"; reviewer wrote "{first.reviewed}" ({where})'
+        if len(seen) > 1:
+            note += "; also " + ", ".join(f"{c.origin} {c.segment_id}" for c in seen[1:])
+        row = {"vi": vi, "en": proposed, "note": note}
+        writer.writerow([row.get(column, "") for column in COLUMNS])
+    return buffer.getvalue()
+
+
+def _revision_time(catalog: polib.POFile) -> str | None:
+    value = catalog.metadata.get("PO-Revision-Date", "").strip()
+    try:
+        moment = datetime.strptime(value, "%Y-%m-%d %H:%M%z")
+    except ValueError:
+        return None  # absent, or the template's "YEAR-MO-DA HO:MI+ZONE"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _first_reference(entry: polib.POEntry) -> str:
+    if not entry.occurrences:
+        return ""
+    file_name, line = entry.occurrences[0]
+    return f"{file_name}:{line}" if line else file_name
+
+
+def _term_changes(entry: polib.POEntry, notes: EntryNotes, origin: str, segment_id: str) -> list[TermChange]:
+    return [
+        TermChange(
+            vi=term.vi,
+            en=term.en,
+            proposed=_replacement(term, notes.baseline or "", entry.msgstr),
+            origin=origin,
+            segment_id=segment_id,
+            reviewed=one_line(entry.msgstr),
+        )
+        for term in notes.terms
+        if term.met and not _contains(entry.msgstr, term.en)
+    ]
+
+
+def _contains(text: str, term: str) -> bool:
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in term.split()) + r"(?!\w)"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def _replacement(term: TermNote, machine: str, reviewed: str) -> str:
+    """The reviewer's words aligned with the term's words in the machine translation."""
+    mt = list(_WORD.finditer(machine))
+    rv = list(_WORD.finditer(reviewed))
+    mt_words = [m.group().lower() for m in mt]
+    term_words = [w.lower() for w in _WORD.findall(term.en)]
+    span = _find(mt_words, term_words)
+    if span is None or not term_words:
+        return ""
+    start, end = span
+    lo, hi = len(rv), -1
+    matcher = difflib.SequenceMatcher(a=mt_words, b=[m.group().lower() for m in rv], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "insert":
+            if not start <= i1 <= end:  # words added at or inside the term's edges belong to it
+                continue
+        elif i2 <= start or i1 >= end:
+            continue
+        if tag == "equal":
+            a, b = max(i1, start), min(i2, end)
+            j1, j2 = j1 + (a - i1), j1 + (b - i1)
+        if j2 > j1:
+            lo, hi = min(lo, j1), max(hi, j2)
+    if hi <= lo:
+        return ""
+    return reviewed[rv[lo].start() : rv[hi - 1].end()]
+
+
+def _find(words: Sequence[str], needle: Sequence[str]) -> tuple[int, int] | None:
+    for i in range(len(words) - len(needle) + 1):
+        if list(words[i : i + len(needle)]) == list(needle):
+            return i, i + len(needle)
+    return None
