@@ -82,7 +82,7 @@ def test_tbx_is_tbx_basic_with_statuses_and_acronym() -> None:
         '<termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote>' in text
     )
     assert '<term>AICHR</term><termNote type="termType">acronym</termNote>' in text
-    assert "<note>official name; see &lt;asean.org&gt; &amp; \"TOR\"</note>" in text
+    assert '<note>official name; see &lt;asean.org&gt; &amp; "TOR"</note>' in text
 
 
 FOREIGN_V2 = """<?xml version="1.0" encoding="UTF-8"?>
