@@ -141,6 +141,17 @@ def test_import_counts_and_stores_confirmed_entries(tmp_path: Path, write_po: Ca
     ]
 
 
+def test_notes_wrapped_by_a_tool_are_read_whole(tmp_path: Path, write_po: Callable[..., Path]) -> None:
+    # polib's default (and msgcat's) wraps lines at 78 columns, comments included.
+    wrapped = polib.pofile(reviewed_catalog())
+    wrapped.wrapwidth = 40
+    text = str(wrapped)
+    assert "#. machine translation: The Ministry of\n#. Foreign Affairs held a briefing." in text
+    reviewed = read_reviewed(write_po(text))
+    assert (reviewed.counts.edited, reviewed.counts.accepted) == (2, 2)
+    assert [c.proposed for c in reviewed.term_changes] == ["Foreign Ministry"]
+
+
 def test_reimporting_the_same_file_adds_nothing(tmp_path: Path, write_po: Callable[..., Path]) -> None:
     path = write_po(reviewed_catalog())
     db = tmp_path / "tm.sqlite"

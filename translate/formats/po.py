@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -117,7 +117,7 @@ def read_notes(entry: polib.POEntry) -> EntryNotes:
     """Parse songngu's ``#.`` comments of ``entry`` (unknown lines are ignored)."""
     notes = EntryNotes()
     # Values are read stripped: polib drops the trailing blanks of comment lines.
-    for line in (entry.comment or "").split("\n"):
+    for line in _note_lines(entry.comment or ""):
         if line.startswith(MACHINE_NOTE):
             notes.machine = line[len(MACHINE_NOTE) :].strip()
         elif line.startswith(MEMORY_NOTE):
@@ -127,6 +127,24 @@ def read_notes(entry: polib.POEntry) -> EntryNotes:
             if term is not None:
                 notes.terms.append(term)
     return notes
+
+
+_LABELS = (GLOSSARY_NOTE, MACHINE_NOTE, MEMORY_NOTE, SUGGESTION_NOTE, UNCONSTRAINED_NOTE, VIOLATED_NOTE)
+
+
+def _note_lines(comment: str) -> list[str]:
+    """The notes of an extracted comment, each on one line again.
+
+    Tools that wrap long lines (polib and msgcat at 78 or 79 columns, unless told not to) split a
+    note over several ``#.`` lines; a line that starts with no known label continues the one before.
+    """
+    lines: list[str] = []
+    for line in comment.split("\n"):
+        if lines and not line.startswith(_LABELS):
+            lines[-1] = f"{lines[-1]} {line.strip()}".rstrip()
+        else:
+            lines.append(line)
+    return lines
 
 
 def _parse_term_note(text: str) -> TermNote | None:
@@ -328,7 +346,7 @@ def _merge(
     used: set[int] = set()
     matched: list[tuple[polib.POEntry | None, str]] = [(None, "new")] * len(fresh)
 
-    def claim(pool: list[polib.POEntry], key_of, kind: str) -> None:  # type: ignore[no-untyped-def]
+    def claim(pool: list[polib.POEntry], key_of: Callable[[polib.POEntry], object], kind: str) -> None:
         index: dict[object, list[polib.POEntry]] = {}
         for entry in pool:
             if id(entry) not in used:
@@ -425,8 +443,8 @@ def parse_catalog(text: str, name: str | os.PathLike[str] = "<po>") -> polib.POF
     return catalog
 
 
+_Fail = Callable[[int, str], InputError]  # makes the error for a line number and a message
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr\[(\d+)\]|msgstr)(?=\s|\")\s*(.*)\Z")
-_ESCAPE = re.compile(r"\\(.?)")
 _VALID_ESCAPES = set('\\"ntrvbf')
 
 
@@ -551,7 +569,7 @@ def _lines(text: str) -> Iterator[str]:
     return iter(text.splitlines())
 
 
-def _string(token: str, number: int, fail) -> str:  # type: ignore[no-untyped-def]
+def _string(token: str, number: int, fail: _Fail) -> str:
     """The value of one quoted PO string (the whole token must be the string)."""
     if not token.startswith('"'):
         raise fail(number, "expected a quoted string")
@@ -575,7 +593,7 @@ def _string(token: str, number: int, fail) -> str:  # type: ignore[no-untyped-de
     raise fail(number, 'unterminated string (missing closing ")')
 
 
-def _check_previous(rest: str, number: int, fail) -> None:  # type: ignore[no-untyped-def]
+def _check_previous(rest: str, number: int, fail: _Fail) -> None:
     if rest.startswith('"'):
         _string(rest, number, fail)
         return
