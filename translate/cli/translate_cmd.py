@@ -3,15 +3,112 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from glossary.errors import InputError
+from glossary.formats import load_glossary
+from glossary.matcher import GlossaryMatcher
+from glossary.textfile import read_text
+from translate.engine import DEFAULT_MODEL, Translator
+from translate.formats import write_outputs
+from translate.memory import TranslationMemory
+from translate.pipeline import DecodingSettings, translate_article
+from translate.records import ArticleTranslation, Method
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``translate`` command."""
-    parser = commands.add_parser("translate", help="translate Vietnamese articles held to a glossary")
+    parser = commands.add_parser(
+        "translate",
+        help="translate Vietnamese articles held to a glossary",
+        description="Translate UTF-8 Vietnamese articles sentence by sentence. For each FILE writes "
+        "DIR/<name>.jsonl, .en.txt, .tsv, .vi, .en, .tmx and .po (merged with a reviewed .po already there).",
+    )
     parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--out", "-o", required=True, metavar="DIR")
+    parser.add_argument("--out", "-o", required=True, metavar="DIR", help="output directory")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"Hugging Face model id or local MarianMT directory (default {DEFAULT_MODEL})",
+    )
+    parser.add_argument("--glossary", "-g", help="glossary (CSV, TSV or TBX) whose terms the output must use")
+    parser.add_argument("--tm", metavar="DB", help="translation memory (SQLite) to reuse human translations")
+    parser.add_argument("--beam", type=_positive, default=4, help="beam size (default 4)")
+    parser.add_argument("--max-length", type=_positive, default=256, help="max target tokens (default 256)")
+    parser.add_argument("--batch-size", type=_positive, default=16, help="sentences per batch (default 16)")
+    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+    parser.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="skip the unconstrained translation shown to reviewers next to the constrained one",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # TODO(integration)
+    """Translate every readable article; exit 2 if any input was refused."""
+    glossary = load_glossary(args.glossary) if args.glossary else None
+    matcher = GlossaryMatcher(glossary) if glossary else None
+    if args.tm and not Path(args.tm).is_file():
+        raise InputError(f"{args.tm}: no translation memory there (songngu review import creates one)")
+
+    # Read every article before loading the model: a bad file is reported at once and gets no output.
+    readable: list[tuple[str, str]] = []
+    refused = 0
+    for file in args.files:
+        try:
+            readable.append((file, read_text(file)))
+        except InputError as exc:
+            print(f"songngu: {exc}", file=sys.stderr)
+            refused += 1
+    if not readable:
+        return 2
+
+    translator = Translator.load(args.model, device=args.device)
+    settings = DecodingSettings(
+        beam=args.beam,
+        max_length=args.max_length,
+        batch_size=args.batch_size,
+        with_unconstrained=not args.no_compare,
+    )
+    memory = TranslationMemory(args.tm) if args.tm else None
+    try:
+        for file, text in readable:
+            article = translate_article(
+                file,
+                text=text,
+                translator=translator,
+                glossary=glossary,
+                matcher=matcher,
+                memory=memory,
+                settings=settings,
+                progress=sys.stderr.isatty(),
+            )
+            write_outputs(article, Path(args.out))
+            print(_summary(article, args.out), file=sys.stderr)
+    finally:
+        if memory is not None:
+            memory.close()
+    return 2 if refused else 0
+
+
+def _summary(article: ArticleTranslation, out_dir: str) -> str:
+    methods = Counter(result.method for result in article.results)
+    terms = [term for result in article.results for term in result.terms]
+    violated = sum(result.violated for result in article.results)
+    return (
+        f"{article.path}: {len(article.results)} segments "
+        f"({methods[Method.CONSTRAINED]} constrained, {methods[Method.UNCONSTRAINED]} unconstrained, "
+        f"{methods[Method.MEMORY]} from memory), terms met {sum(t.met for t in terms)}/{len(terms)}"
+        + (f", {violated} VIOLATING" if violated else "")
+        + f" → {Path(out_dir) / article.name}.*"
+    )
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
+    return number

@@ -1,0 +1,173 @@
+"""From an article to translation records: segment, find terms, reuse memory, translate the rest.
+
+This is the only module that knows the whole data flow; each step lives in its own module.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from glossary.matcher import GlossaryMatcher
+from glossary.model import Glossary, TermMatch
+from glossary.textfile import read_text
+from translate import __version__
+from translate.constraints import TermConstraint
+from translate.engine import TranslationRequest, Translator
+from translate.memory import TranslationMemory
+from translate.records import ArticleTranslation, Method, RunInfo, Segment, SegmentResult, TermOutcome
+from translate.segment import article_name, segment_article
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """How the model searches. ``with_unconstrained`` also decodes each constrained sentence without
+    its terms, so reviewers see what the glossary changed (about twice the work for those sentences)."""
+
+    beam: int = 4
+    max_length: int = 256
+    batch_size: int = 16
+    with_unconstrained: bool = False
+
+
+@dataclass(frozen=True)
+class SentenceTerms:
+    """A sentence's glossary matches turned into what the decoder needs.
+
+    ``constraint_of[i]`` is the index in ``constraints`` that match ``i`` depends on: two mentions
+    of the same term with the same renderings share one constraint, since containing the term once
+    satisfies both.
+    """
+
+    matches: tuple[TermMatch, ...]
+    constraints: tuple[TermConstraint, ...]
+    constraint_of: tuple[int, ...]
+    forbidden: tuple[str, ...]
+
+
+def sentence_terms(matches: Sequence[TermMatch]) -> SentenceTerms:
+    """Positive (disjunctive) and negative constraints for one sentence's matches."""
+    constraints: list[TermConstraint] = []
+    index_of: dict[tuple[str, ...], int] = {}
+    constraint_of: list[int] = []
+    forbidden: list[str] = []
+    for match in matches:
+        targets = match.targets
+        if targets not in index_of:
+            index_of[targets] = len(constraints)
+            constraints.append(TermConstraint(alternatives=targets))
+        constraint_of.append(index_of[targets])
+        forbidden.extend(f for f in match.entry.en_forbidden if f not in forbidden)
+    return SentenceTerms(tuple(matches), tuple(constraints), tuple(constraint_of), tuple(forbidden))
+
+
+def translate_segments(
+    segments: Sequence[Segment],
+    *,
+    translator: Translator,
+    matcher: GlossaryMatcher | None,
+    memory: TranslationMemory | None = None,
+    settings: DecodingSettings = DecodingSettings(),
+    progress: bool = False,
+) -> list[SegmentResult]:
+    """Translate segments in order. Exact memory matches are reused; only the rest reach the model."""
+    terms = [sentence_terms(matcher.find(s.source) if matcher else ()) for s in segments]
+    results: list[SegmentResult | None] = [None] * len(segments)
+    pending: list[int] = []
+    for i, segment in enumerate(segments):
+        human = memory.lookup(segment.source) if memory else None
+        if human is not None:
+            results[i] = _memory_result(segment, terms[i], human)
+        else:
+            pending.append(i)
+
+    requests = [
+        TranslationRequest(segments[i].source, terms[i].constraints, terms[i].forbidden) for i in pending
+    ]
+    translations = translator.translate(
+        requests,
+        beam=settings.beam,
+        max_length=settings.max_length,
+        batch_size=settings.batch_size,
+        with_unconstrained=settings.with_unconstrained,
+        progress=progress,
+    )
+    for i, translation in zip(pending, translations, strict=True):
+        segment, sentence = segments[i], terms[i]
+        outcomes = [
+            _outcome(match, translation.met[c])
+            for match, c in zip(sentence.matches, sentence.constraint_of, strict=True)
+        ]
+        suggestion = memory.suggest(segment.source) if memory else None
+        constrained = bool(sentence.constraints) and not translation.violated
+        unconstrained = translation.unconstrained
+        results[i] = SegmentResult(
+            id=segment.id,
+            source=segment.source,
+            target=translation.text,
+            paragraph=segment.paragraph,
+            terms=outcomes,
+            method=Method.CONSTRAINED if constrained else Method.UNCONSTRAINED,
+            score=translation.score,
+            violated=translation.violated,
+            unconstrained=unconstrained if unconstrained != translation.text else None,
+            suggestion=suggestion.target if suggestion else None,
+            suggestion_similarity=round(suggestion.similarity, 4) if suggestion else None,
+        )
+    return [r for r in results if r is not None]
+
+
+def translate_article(
+    path: str | os.PathLike[str],
+    *,
+    text: str | None = None,
+    translator: Translator,
+    glossary: Glossary | None,
+    matcher: GlossaryMatcher | None,
+    memory: TranslationMemory | None = None,
+    settings: DecodingSettings = DecodingSettings(),
+    progress: bool = False,
+) -> ArticleTranslation:
+    """Segment and translate one article file (``text``: its content, if already read)."""
+    name = article_name(path)
+    segments = segment_article(read_text(path) if text is None else text, name)
+    results = translate_segments(
+        segments, translator=translator, matcher=matcher, memory=memory, settings=settings, progress=progress
+    )
+    return ArticleTranslation(
+        name=name, path=os.fspath(path), run=run_info(translator, glossary, settings), results=results
+    )
+
+
+def run_info(translator: Translator, glossary: Glossary | None, settings: DecodingSettings) -> RunInfo:
+    """The metadata line of a run."""
+    return RunInfo(
+        tool_version=__version__,
+        model=translator.model_id,
+        model_revision=translator.revision,
+        glossary=glossary.source if glossary else None,
+        glossary_checksum=glossary.checksum() if glossary else None,
+        beam=settings.beam,
+        max_length=settings.max_length,
+        batch_size=settings.batch_size,
+        device=translator.device,
+    )
+
+
+def _outcome(match: TermMatch, met: bool) -> TermOutcome:
+    return TermOutcome(start=match.start, end=match.end, vi=match.text, en=match.target, met=met)
+
+
+def _memory_result(segment: Segment, sentence: SentenceTerms, human: str) -> SegmentResult:
+    """A human translation reused as is; its terms are reported as found, not enforced."""
+    outcomes = [_outcome(match, any(t in human for t in match.targets)) for match in sentence.matches]
+    return SegmentResult(
+        id=segment.id,
+        source=segment.source,
+        target=human,
+        paragraph=segment.paragraph,
+        terms=outcomes,
+        method=Method.MEMORY,
+        score=None,
+    )
