@@ -29,14 +29,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
 from glossary.normalize import NormalizedText, fold, normalize_with_offsets
 
 # Letters, digits and the combining marks that belong to them form words; anything else that is
 # not whitespace is a token of its own.
-_WORD = "(?:[^\\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+"
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD = f"[^\\W_]+(?:[{_MARKS}]+[^\\W_]*)*|[{_MARKS}]+"
 _TOKEN = re.compile(f"{_WORD}|\\s+|.", re.DOTALL)
 _SPACE = " "  # folded text has single spaces only
 _END = ""  # trie key of a node's terminals: never a token (tokens are non-empty)
@@ -125,8 +126,16 @@ class GlossaryMatcher:
         root = self._root
         matches: list[TermMatch] = []
         resume = 0  # first token not covered by a match
-        for index in [k for k, token in enumerate(tokens[:limit]) if token in root]:
+        starts = compress(range(limit), map(root.__contains__, tokens[:limit]))  # C speed
+        for index in starts:
             if index < resume:
+                continue
+            # Most candidates fail at once: not a term by themselves, next word not in the trie.
+            node = root[tokens[index]]
+            following = index + 1
+            if following < count and tokens[following] == _SPACE:
+                following += 1
+            if _END not in node and (following >= count or tokens[following] not in node):
                 continue
             found = self._longest_at(tokens, index, text, normalized, positions)
             if found is None:

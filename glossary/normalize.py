@@ -49,7 +49,12 @@ for _base in VOWELS:
 _ALL_VOWELS = VOWELS + "".join(_TONED)
 _TONED_CHARS = "".join(_TONED)
 # A toned vowel next to another vowel: the only words whose mark may need moving.
-_TONE_CORE = re.compile(f"[{_ALL_VOWELS}][{_TONED_CHARS}]|[{_TONED_CHARS}][{_ALL_VOWELS}]")
+# A whole word (letters) holding a toned vowel next to another vowel: the only words whose mark
+# may need moving. Not one followed by a stray combining mark: a moved tone could compose with it.
+_TONED_WORD = re.compile(
+    f"(?<![^\\W\\d_])[^\\W\\d_]*?(?:[{_ALL_VOWELS}][{_TONED_CHARS}]|[{_TONED_CHARS}][{_ALL_VOWELS}])"
+    f"[^\\W\\d_]*+(?![{_MARKS}])"
+)
 # A whitespace/invisible run that is not already exactly one plain space.
 _SPACE_RUN = re.compile(f"[\\s{_INVISIBLE}]{{2,}}|[^\\S ]|[{_INVISIBLE}]")
 _CLUSTER = re.compile(f"[^{_MARKS}][{_MARKS}]*|[{_MARKS}]+", re.DOTALL)
@@ -118,25 +123,11 @@ def _place_tone(word: str) -> str:
 
 def canonical_tones(text: str) -> str:
     """Re-place the tone marks of every syllable in lowercase NFC ``text``; length is unchanged."""
-    pieces: list[str] = []
-    done = 0  # text[:done] is accounted for in `pieces`
-    for core in _TONE_CORE.finditer(text):
-        start, end = core.start(), core.end()
-        if start < done:
-            continue  # a second core inside a word already handled
-        while start > 0 and text[start - 1].isalpha():
-            start -= 1
-        while end < len(text) and text[end].isalpha():
-            end += 1
-        if end < len(text) and unicodedata.combining(text[end]):
-            continue  # a stray mark after the word: moving a tone there could compose with it
-        pieces.append(text[done:start])
-        pieces.append(canonical_syllable(text[start:end]))
-        done = end
-    if not pieces:
-        return text
-    pieces.append(text[done:])
-    return "".join(pieces)
+    return _TONED_WORD.sub(_canonical_match, text)
+
+
+def _canonical_match(match: re.Match[str]) -> str:
+    return canonical_syllable(match.group())
 
 
 @dataclass(frozen=True)
