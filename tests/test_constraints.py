@@ -157,3 +157,10 @@ def test_acronym_constraints_forbid_the_doubled_acronym(tokenizer: MarianTokeniz
     doubled = tuple(tokenizer(text_target="(AICHR) (AICHR)", add_special_tokens=False).input_ids)
     assert doubled in encoded.negatives
     assert encoded.forbidden_in(f"the {term} (AICHR) met")
+
+
+def test_alternative_containing_a_forbidden_string_is_dropped(tokenizer: MarianTokenizer) -> None:
+    encoded = encode_with(tokenizer, [TermConstraint(("Viet Nam", "Vietnam"))], forbidden=("Viet Nam",))
+    assert encoded.texts == (("Vietnam",),)
+    encoded = encode_with(tokenizer, [TermConstraint(("Viet Nam",))], forbidden=("Viet Nam",))
+    assert encoded.encodable == (False,)

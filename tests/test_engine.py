@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
+import torch
 from transformers import MarianMTModel, MarianTokenizer
+
+from glossary.errors import InputError
+from translate.constraints import TermConstraint
+from translate.engine import Translation, TranslationRequest, Translator
 
 
 def test_tiny_model_directory_loads_with_transformers(tiny_model_dir: Path) -> None:
@@ -17,3 +24,158 @@ def test_tiny_model_directory_loads_with_transformers(tiny_model_dir: Path) -> N
     ids = tokenizer(text_target=["Viet Nam"]).input_ids[0]
     assert tokenizer.unk_token_id not in ids
     assert tokenizer.decode(ids, skip_special_tokens=True) == "Viet Nam"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A small glossary of the seed articles: Vietnamese term -> acceptable English renderings.
+SEED_TERMS = {
+    "Uỷ ban liên Chính phủ ASEAN về Nhân quyền (AICHR)": (
+        "ASEAN Intergovernmental Commission on Human Rights (AICHR)",
+    ),
+    "Ủy ban liên Chính phủ ASEAN về nhân quyền (AICHR)": (
+        "ASEAN Intergovernmental Commission on Human Rights (AICHR)",
+    ),
+    "Ban Thư ký ASEAN": ("ASEAN Secretariat",),
+    "quyền con người": ("human rights",),
+    "Bộ Ngoại giao": ("Ministry of Foreign Affairs",),
+    "Thứ trưởng Ngoại giao": ("Deputy Minister of Foreign Affairs",),
+    "Chương trình Phát triển Liên hiệp quốc": ("United Nations Development Programme",),
+    "Cơ chế Rà soát định kỳ phổ quát (UPR)": ("Universal Periodic Review (UPR)",),
+    "Việt Nam": ("Viet Nam", "Vietnam"),
+    "AICHR": ("AICHR",),
+    "ASEAN": ("ASEAN",),
+}
+
+
+def seed_requests(limit: int = 12) -> list[TranslationRequest]:
+    """Seed sentences with two or three glossary terms, each term a constraint (longest match first)."""
+    requests = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", path.read_text(encoding="utf-8")):
+            remaining, found = sentence, []
+            for vi in sorted(SEED_TERMS, key=len, reverse=True):
+                if vi in remaining:
+                    found.append(TermConstraint(SEED_TERMS[vi]))
+                    remaining = remaining.replace(vi, " ")
+            if 2 <= len(found) <= 3 and len(sentence) < 220:
+                requests.append(TranslationRequest(sentence.strip(), tuple(found)))
+    return requests[:limit]
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_model_dir: Path) -> Translator:
+    return Translator.load(str(tiny_model_dir), device="cpu")
+
+
+def assert_guaranteed(request: TranslationRequest, result: Translation) -> None:
+    assert not result.violated
+    assert result.met == (True,) * len(request.constraints)
+    for constraint in request.constraints:
+        assert any(alternative in result.text for alternative in constraint.alternatives)
+    for forbidden in request.forbidden:
+        assert forbidden not in result.text
+
+
+def test_load_from_directory_gives_checksum_revision(translator: Translator, tiny_model_dir: Path) -> None:
+    assert translator.device == "cpu"
+    assert translator.model_id == str(tiny_model_dir)
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", translator.revision)
+    assert Translator.load(str(tiny_model_dir), device="cpu").revision == translator.revision
+
+
+def test_all_constraints_met_on_seed_sentences(translator: Translator) -> None:
+    requests = seed_requests()
+    assert len(requests) >= 6 and any(len(r.constraints) == 3 for r in requests)
+    results = translator.translate(requests, max_length=64, batch_size=4)
+    for request, result in zip(requests, results, strict=True):
+        assert_guaranteed(request, result)
+        assert "(AICHR) (AICHR)" not in result.text
+
+
+def test_all_constraints_met_on_unseen_sentences(translator: Translator) -> None:
+    flores = ROOT / "data" / "flores200"
+    vietnamese = flores.joinpath("vie_Latn.devtest").read_text(encoding="utf-8").splitlines()[500:506]
+    english = flores.joinpath("eng_Latn.devtest").read_text(encoding="utf-8").splitlines()[500:506]
+    requests = [
+        TranslationRequest(vi, tuple(TermConstraint((word,)) for word in en.split()[1:4:2]))
+        for vi, en in zip(vietnamese, english, strict=True)
+    ]
+    for request, result in zip(requests, translator.translate(requests, max_length=48), strict=True):
+        assert_guaranteed(request, result)
+
+
+def test_either_alternative_satisfies(translator: Translator) -> None:
+    source = "Việt Nam tham dự cuộc họp."
+    both = TranslationRequest(source, (TermConstraint(("Viet Nam", "Vietnam")),))
+    only_second = TranslationRequest(
+        source, (TermConstraint(("Viet Nam", "Vietnam")),), forbidden=("Viet Nam",)
+    )
+    first, second = translator.translate([both, only_second], max_length=32)
+    assert_guaranteed(both, first)
+    assert_guaranteed(only_second, second)
+    assert "Vietnam" in second.text
+
+
+def test_negative_constraint_removes_the_unconstrained_first_word(translator: Translator) -> None:
+    source = "Hội thảo có sự tham dự của hơn 60 đại biểu."
+    (plain,) = translator.translate([TranslationRequest(source)], max_length=24)
+    first_word = plain.text.split()[0]
+    request = TranslationRequest(source, forbidden=(first_word,))
+    (result,) = translator.translate([request], max_length=24)
+    assert first_word not in result.text and not result.violated
+
+
+def test_unreachable_constraint_falls_back_to_the_unconstrained_translation(translator: Translator) -> None:
+    term = "ASEAN Intergovernmental Commission on Human Rights (AICHR)"
+    request = TranslationRequest(
+        "Cuộc họp của AICHR.", (TermConstraint((term,)), TermConstraint(("meeting",)))
+    )
+    (result,) = translator.translate([request], max_length=12)
+    (plain,) = translator.translate([TranslationRequest(request.source)], max_length=12)
+    assert result.violated and result.text == plain.text == result.unconstrained
+    assert result.met[0] is False
+
+
+def test_unencodable_constraint_is_flagged_up_front(translator: Translator) -> None:
+    request = TranslationRequest("Xin chào.", (TermConstraint(("漢字",)),))
+    (result,) = translator.translate([request], max_length=16)
+    assert result.violated and result.met == (False,) and result.unconstrained == result.text
+
+
+def test_with_unconstrained_reports_what_the_glossary_changed(translator: Translator) -> None:
+    requests = [*seed_requests(3), TranslationRequest("Xin chào.")]
+    results = translator.translate(requests, max_length=48, with_unconstrained=True)
+    plain = translator.translate([TranslationRequest(r.source) for r in requests], max_length=48)
+    assert [r.unconstrained for r in results[:3]] == [p.text for p in plain[:3]]
+    assert results[3].unconstrained is None and results[3].text == plain[3].text
+
+
+def test_deterministic_and_independent_of_batch_size(translator: Translator) -> None:
+    requests = seed_requests(8)
+    once = translator.translate(requests, max_length=48, batch_size=8)
+    again = translator.translate(requests, max_length=48, batch_size=8)
+    alone = translator.translate(requests, max_length=48, batch_size=1)
+    assert [r.text for r in once] == [r.text for r in again] == [r.text for r in alone]
+
+
+@pytest.mark.parametrize("model", ["songngu-tests/no-such-model", "/no/such/directory"])
+def test_missing_model_is_one_line_input_error(model: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # never touch the network from a test
+    with pytest.raises(InputError) as error:
+        Translator.load(model, device="cpu")
+    message = str(error.value)
+    assert "\n" not in message and model in message and "--model" in message
+
+
+def test_bin_only_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "pytorch_model.bin").write_bytes(b"")
+    with pytest.raises(InputError, match="safetensors"):
+        Translator.load(str(tmp_path), device="cpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
+def test_cuda_requested_without_cuda_is_input_error(tiny_model_dir: Path) -> None:
+    with pytest.raises(InputError, match="CUDA"):
+        Translator.load(str(tiny_model_dir), device="cuda")

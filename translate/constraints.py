@@ -94,21 +94,10 @@ def encode_constraints(
     """Encode positive and negative constraints with the target tokenizer.
 
     ``encode`` turns text into target token ids without special tokens, ``decode`` turns ids back
-    into text. An alternative is kept only if it round-trips (modulo spacing) without ``<unk>``: one
-    that does not could never be checked in the output, so it is not pretended to be enforceable.
+    into text. An alternative is kept only if it round-trips (modulo spacing) without ``<unk>`` (one
+    that does not could never be checked in the output, so it is not pretended to be enforceable)
+    and contains no forbidden string (it could never be produced).
     """
-    positives: list[tuple[TokenIds, ...]] = []
-    texts: list[tuple[str, ...]] = []
-    for constraint in constraints:
-        sequences: list[TokenIds] = []
-        strings: list[str] = []
-        for alternative in constraint.alternatives:
-            faithful = _faithful(alternative, encode, decode, unk_id)
-            if faithful is not None and faithful[0] not in sequences:
-                sequences.append(faithful[0])
-                strings.append(faithful[1])
-        positives.append(tuple(sequences))
-        texts.append(tuple(strings))
     negatives: list[TokenIds] = []
     forbidden_texts: list[str] = []
     automatic = [form for c in constraints for form in doubled_acronyms(c.alternatives)]
@@ -120,6 +109,23 @@ def encode_constraints(
         if ids and unk_id not in ids and ids not in negatives:
             # An <unk> pattern is never produced as such; the text check still catches it.
             negatives.append(ids)
+    positives: list[tuple[TokenIds, ...]] = []
+    texts: list[tuple[str, ...]] = []
+    for constraint in constraints:
+        sequences: list[TokenIds] = []
+        strings: list[str] = []
+        for alternative in constraint.alternatives:
+            faithful = _faithful(alternative, encode, decode, unk_id)
+            if faithful is None or faithful[0] in sequences:
+                continue
+            # An alternative containing a forbidden string can never be produced: a dead end that
+            # would hold the top bank of the beam forever.
+            if any(text in faithful[1] for text in forbidden_texts):
+                continue
+            sequences.append(faithful[0])
+            strings.append(faithful[1])
+        positives.append(tuple(sequences))
+        texts.append(tuple(strings))
     return EncodedConstraints(tuple(positives), tuple(texts), tuple(negatives), tuple(forbidden_texts))
 
 
