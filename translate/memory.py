@@ -76,6 +76,9 @@ CREATE TABLE posting (
 
 _WHITESPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+# Postings a near-match query may read beyond the minimum prefix: a speed trade-off only (results
+# are exact either way), tuned with benchmarks/bench_memory.py on 100,000 segments.
+POSTING_BUDGET = 20_000
 _EPSILON = 1e-9  # float slack in threshold arithmetic (0.75 * 4 must be 3, not 2.9999...)
 
 
@@ -257,16 +260,21 @@ class TranslationMemory:
         longest = math.floor(n / threshold + _EPSILON)
 
         known = self._token_frequencies(list(counts))
-        # Prefix filter: rarest tokens first, until the tokens left out could not reach `need` alone.
+        # Prefix filter: rarest tokens first, until the tokens left out could not reach `need` alone;
+        # then more of the rarest while their postings stay within budget, because every token
+        # taken in raises the number of them a candidate must share (fewer candidates to check).
         ranked = sorted(counts, key=lambda token: (known.get(token, (0, 0))[1], token))
         left_out = n
+        scanned = 0  # postings the query will read (an over-estimate: lengths are filtered too)
         prefix: list[tuple[int, int]] = []  # (token id, weight) of known prefix tokens
         for token in ranked:
-            if left_out < need:
+            token_id, df = known.get(token, (0, 0))
+            if left_out < need and scanned + df > POSTING_BUDGET:
                 break
             left_out -= counts[token]
-            if token in known:
-                prefix.append((known[token][0], counts[token]))
+            scanned += df
+            if df:
+                prefix.append((token_id, counts[token]))
         if not prefix:
             return None
 
@@ -275,10 +283,11 @@ class TranslationMemory:
             f"WITH q(token_id, weight) AS (VALUES {values}), "
             "hits AS (SELECT p.key_id, sum(q.weight) AS shared FROM q JOIN posting p "
             "  ON p.token_id = q.token_id AND p.n_tokens BETWEEN ? AND ? "
-            "  GROUP BY p.key_id HAVING shared >= ?) "
+            # a candidate of m tokens must share t * max(n, m) tokens, at most left_out outside q
+            "  GROUP BY p.key_id HAVING shared + ? >= ? * max(?, p.n_tokens) - 1e-9) "
             "SELECT k.id, k.key, k.n_tokens, hits.shared FROM hits JOIN source_key k ON k.id = hits.key_id "
             "ORDER BY hits.shared DESC, k.id DESC",
-            [value for pair in prefix for value in pair] + [shortest, longest, need - left_out],
+            [value for pair in prefix for value in pair] + [shortest, longest, left_out, threshold, n],
         )
         best: tuple[float, int] | None = None  # (similarity, key id)
         floor = threshold - _EPSILON
@@ -287,7 +296,8 @@ class TranslationMemory:
                 break  # rows come by shared prefix tokens, so no later row can reach the floor
             longer = max(n, length)
             candidate = _TOKEN.findall(key)
-            if sum((counts & Counter(candidate)).values()) / longer < floor:
+            shared = sum(counts[token] for token in counts.keys() & set(candidate))  # >= the real overlap
+            if shared / longer < floor:
                 continue  # too few tokens in common, whatever their order
             limit = math.floor((1 - floor) * longer + _EPSILON)
             distance = _edit_distance(query, candidate, limit)
@@ -355,16 +365,18 @@ class TranslationMemory:
             "INSERT INTO source_key (key, n_tokens) VALUES (?, ?)", (key, len(key_tokens))
         ).lastrowid
         assert key_id is not None
-        for text in set(key_tokens):
-            token_id = self._conn.execute(
-                "INSERT INTO token (text, df) VALUES (?, 1) ON CONFLICT (text) DO UPDATE SET df = df + 1 "
-                "RETURNING id",
-                (text,),
-            ).fetchone()[0]
-            self._conn.execute(
-                "INSERT INTO posting (token_id, n_tokens, key_id) VALUES (?, ?, ?)",
-                (token_id, len(key_tokens), key_id),
-            )
+        distinct = sorted(set(key_tokens))
+        marks = ", ".join("?" for _ in distinct)
+        self._conn.executemany(
+            "INSERT INTO token (text, df) VALUES (?, 0) ON CONFLICT (text) DO NOTHING",
+            ((t,) for t in distinct),
+        )
+        self._conn.execute(f"UPDATE token SET df = df + 1 WHERE text IN ({marks})", distinct)
+        self._conn.execute(
+            "INSERT INTO posting (token_id, n_tokens, key_id) "
+            f"SELECT id, ?, ? FROM token WHERE text IN ({marks})",
+            [len(key_tokens), key_id, *distinct],
+        )
         return key_id
 
 
