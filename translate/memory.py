@@ -15,9 +15,10 @@ Near matches never scan the table. Each distinct normalised source is indexed by
 tokens (``posting``), with each token's document frequency (``token.df``). A text within the
 threshold ``t`` must share at least ``ceil(t * n)`` of the query's ``n`` tokens and have between
 ``t * n`` and ``n / t`` tokens itself, so it must contain one of the query's rarest tokens (the
-"prefix filter" of set-similarity search): only those postings, restricted by length, are read,
-candidates are ranked by shared tokens, and exact edit distances are computed for the few whose
-upper bound can still beat the best so far. The result is exact, not approximate.
+"prefix filter" of set-similarity search). Only the postings of the rarest tokens are read
+(restricted by length; a few more than the minimum, within ``POSTING_BUDGET``, to tighten the
+bound), SQL keeps the sources that could still share enough tokens, and exact edit distances are
+computed for the few whose upper bound can still beat the best so far. The result is exact.
 """
 
 from __future__ import annotations
