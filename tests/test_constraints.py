@@ -13,6 +13,7 @@ from transformers import MarianTokenizer
 from translate.constraints import (
     ConstraintAutomaton,
     TermConstraint,
+    contains_phrase,
     doubled_acronyms,
     encode_constraints,
     pack,
@@ -164,3 +165,34 @@ def test_alternative_containing_a_forbidden_string_is_dropped(tokenizer: MarianT
     assert encoded.texts == (("Vietnam",),)
     encoded = encode_with(tokenizer, [TermConstraint(("Viet Nam",))], forbidden=("Viet Nam",))
     assert encoded.encodable == (False,)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "found"),
+    [
+        ("the United Nations Development Programme (UNDP)", "United Nations Development Program", False),
+        ("the United Nations Development Program met", "United Nations Development Program", True),
+        ("Viet Nam's delegation", "Viet Nam", True),
+        ("Vietnamese", "Viet", False),
+        ("AICHR (AICHR) (AICHR)", "(AICHR) (AICHR)", True),
+        ("x(AICHR)(AICHR)y", "(AICHR)(AICHR)", True),  # ends in brackets: no word rule applies
+        ("UNDPs", "UNDP", False),
+        ("", "UNDP", False),
+    ],
+)
+def test_terms_and_forbidden_strings_are_whole_phrases(text: str, phrase: str, found: bool) -> None:
+    assert contains_phrase(text, phrase) is found
+
+
+def test_word_final_negative_marks_the_state_instead_of_banning_its_last_token() -> None:
+    automaton = ConstraintAutomaton(
+        [[(7, 8, 9)]],
+        [(7, 8), (5, 6)],
+        positive_word_ends=[[True]],
+        negative_word_ends=[True, False],
+    )
+    after_78 = automaton.advance(automaton.advance(0, 7), 8)
+    assert automaton.nodes[after_78].forbidden_word and not automaton.forbidden(after_78)
+    assert automaton.forbidden(automaton.advance(automaton.advance(0, 5), 6))
+    after_789 = automaton.advance(after_78, 9)
+    assert automaton.completes(after_789) == {0} and automaton.nodes[after_789].ends_term

@@ -10,7 +10,7 @@ import torch
 from transformers import MarianMTModel, MarianTokenizer
 
 from glossary.errors import InputError
-from translate.constraints import TermConstraint
+from translate.constraints import TermConstraint, contains_phrase
 from translate.engine import Translation, TranslationRequest, Translator
 
 
@@ -72,9 +72,9 @@ def assert_guaranteed(request: TranslationRequest, result: Translation) -> None:
     assert not result.violated
     assert result.met == (True,) * len(request.constraints)
     for constraint in request.constraints:
-        assert any(alternative in result.text for alternative in constraint.alternatives)
+        assert any(contains_phrase(result.text, alt) for alt in constraint.alternatives)
     for forbidden in request.forbidden:
-        assert forbidden not in result.text
+        assert not contains_phrase(result.text, forbidden)
 
 
 def test_load_from_directory_gives_checksum_revision(translator: Translator, tiny_model_dir: Path) -> None:
@@ -179,3 +179,37 @@ def test_bin_only_directory_is_refused(tmp_path: Path) -> None:
 def test_cuda_requested_without_cuda_is_input_error(tiny_model_dir: Path) -> None:
     with pytest.raises(InputError, match="CUDA"):
         Translator.load(str(tiny_model_dir), device="cuda")
+
+
+def test_forbidden_word_does_not_block_a_required_term_that_extends_it(translator: Translator) -> None:
+    # "...Program" is forbidden as a word, and its tokens are a prefix of nothing required here, but
+    # as text it is a prefix of the required "...Programme (UNDP)": whole words keep them apart.
+    required = "United Nations Development Programme (UNDP)"
+    request = TranslationRequest(
+        "Chương trình Phát triển Liên hợp quốc (UNDP) tổ chức hội thảo.",
+        (TermConstraint((required,)),),
+        ("United Nations Development Program",),
+    )
+    result = translator.translate([request], max_length=64)[0]
+    assert_guaranteed(request, result)
+    assert required in result.text
+
+
+def test_forbidden_word_may_begin_a_longer_word(translator: Translator) -> None:
+    # In the target vocabulary "Viet" is a token prefix of "Vietnam" (▁V i et | n am): after the
+    # forbidden word the search must continue it, never end it there.
+    request = TranslationRequest("Việt Nam hợp tác với ASEAN.", (TermConstraint(("Vietnam",)),), ("Viet",))
+    result = translator.translate([request], max_length=48)[0]
+    assert_guaranteed(request, result)
+    assert "Vietnam" in result.text and not contains_phrase(result.text, "Viet")
+
+
+def test_terms_are_never_glued_to_a_following_word(translator: Translator) -> None:
+    requests = [
+        TranslationRequest(f"Đại diện {vi} phát biểu tại hội thảo.", (TermConstraint((en,)),))
+        for vi, en in (("Việt Nam", "Viet Nam"), ("Việt Nam", "Viet"), ("UNDP", "UNDP"), ("IOM", "IOM"))
+    ]
+    for request, result in zip(requests, translator.translate(requests, max_length=48), strict=True):
+        assert_guaranteed(request, result)
+        term = request.constraints[0].alternatives[0]
+        assert contains_phrase(result.text, term), (term, result.text)

@@ -20,6 +20,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import torch
 
@@ -27,6 +28,26 @@ TokenIds = tuple[int, ...]
 Encoder = Callable[[str], list[int]]
 
 _ACRONYM_TAIL = re.compile(r"\(([^()\s]+)\)\s*$")
+_WORD_CHAR = re.compile(r"\w")
+
+
+def ends_in_word(text: str) -> bool:
+    """Whether ``text`` ends with a letter or digit, so that where it ends in an output matters:
+    "United Nations Development Program" is a different word from "...Programme"."""
+    return bool(text) and bool(_WORD_CHAR.fullmatch(text[-1]))
+
+
+@cache
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    before = r"(?<!\w)" if _WORD_CHAR.fullmatch(phrase[:1]) else ""
+    after = r"(?!\w)" if ends_in_word(phrase) else ""
+    return re.compile(before + re.escape(phrase) + after)
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` as a whole phrase: no letter or digit touches either of
+    its ends where that end is itself a letter or digit (case-sensitive)."""
+    return bool(phrase) and _phrase_pattern(phrase).search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -49,13 +70,28 @@ class EncodedConstraints:
     none is ``encodable[c] == False`` and cannot be guaranteed. ``texts[c]`` are the same alternatives
     as the tokenizer gives them back, for checking a decoded translation. ``negatives`` are the token
     sequences never to produce, ``forbidden_texts`` their strings (including the automatic doubled
-    acronyms, "(ACR) (ACR)").
+    acronyms, "(ACR) (ACR)"). Terms and forbidden strings are whole phrases: one that ends in a letter
+    or digit only counts where the word ends there too.
     """
 
     positives: tuple[tuple[TokenIds, ...], ...]
     texts: tuple[tuple[str, ...], ...]
     negatives: tuple[TokenIds, ...]
+    negative_texts: tuple[str, ...]  # the forbidden string of each sequence in ``negatives``
     forbidden_texts: tuple[str, ...]
+
+    def automaton(self, extra_negatives: Sequence[TokenIds] = ()) -> ConstraintAutomaton:
+        """The request's automaton; identical constraints compile once (one occurrence meets both)."""
+        unique = list(dict.fromkeys(zip(self.positives, self.texts, strict=True)))
+        return ConstraintAutomaton(
+            [ids for ids, _ in unique],
+            [*self.negatives, *extra_negatives],
+            positive_word_ends=[tuple(ends_in_word(text) for text in texts) for _, texts in unique],
+            negative_word_ends=[
+                *(ends_in_word(text) for text in self.negative_texts),
+                *(False for _ in extra_negatives),
+            ],
+        )
 
     @property
     def encodable(self) -> tuple[bool, ...]:
@@ -63,12 +99,12 @@ class EncodedConstraints:
         return tuple(bool(alternatives) for alternatives in self.positives)
 
     def met_in(self, text: str) -> tuple[bool, ...]:
-        """Per constraint: whether ``text`` contains one of its alternatives."""
-        return tuple(any(alt in text for alt in alternatives) for alternatives in self.texts)
+        """Per constraint: whether ``text`` contains one of its alternatives as a whole phrase."""
+        return tuple(any(contains_phrase(text, alt) for alt in alternatives) for alternatives in self.texts)
 
     def forbidden_in(self, text: str) -> bool:
-        """Whether ``text`` contains any forbidden string."""
-        return any(forbidden in text for forbidden in self.forbidden_texts)
+        """Whether ``text`` contains any forbidden string as a whole phrase."""
+        return any(contains_phrase(text, forbidden) for forbidden in self.forbidden_texts)
 
 
 def doubled_acronyms(alternatives: Sequence[str]) -> tuple[str, ...]:
@@ -99,6 +135,7 @@ def encode_constraints(
     and contains no forbidden string (it could never be produced).
     """
     negatives: list[TokenIds] = []
+    negative_texts: list[str] = []
     forbidden_texts: list[str] = []
     automatic = [form for c in constraints for form in doubled_acronyms(c.alternatives)]
     for text in (*forbidden, *automatic):
@@ -109,6 +146,7 @@ def encode_constraints(
         if ids and unk_id not in ids and ids not in negatives:
             # An <unk> pattern is never produced as such; the text check still catches it.
             negatives.append(ids)
+            negative_texts.append(text)
     positives: list[tuple[TokenIds, ...]] = []
     texts: list[tuple[str, ...]] = []
     for constraint in constraints:
@@ -120,13 +158,15 @@ def encode_constraints(
                 continue
             # An alternative containing a forbidden string can never be produced: a dead end that
             # would hold the top bank of the beam forever.
-            if any(text in faithful[1] for text in forbidden_texts):
+            if any(contains_phrase(faithful[1], text) for text in forbidden_texts):
                 continue
             sequences.append(faithful[0])
             strings.append(faithful[1])
         positives.append(tuple(sequences))
         texts.append(tuple(strings))
-    return EncodedConstraints(tuple(positives), tuple(texts), tuple(negatives), tuple(forbidden_texts))
+    return EncodedConstraints(
+        tuple(positives), tuple(texts), tuple(negatives), tuple(negative_texts), tuple(forbidden_texts)
+    )
 
 
 def _faithful(text: str, encode: Encoder, decode: Callable[[Sequence[int]], str], unk_id: int):
@@ -146,7 +186,13 @@ class _Node:
     depth: int = 0
     completes: set[int] = field(default_factory=set)  # constraints with an alternative ending here
     prefix_of: set[int] = field(default_factory=set)  # constraints with an alternative through here
-    forbidden: bool = False  # a negative pattern ends here (directly or as a suffix)
+    forbidden: bool = False  # a negative pattern ends here: the token reaching it is banned
+    # A negative pattern ending in a letter or digit ends here: it is forbidden only as a whole word,
+    # so the next token must continue the word ("...Program" + "me" is allowed, "...Program" + " " not).
+    forbidden_word: bool = False
+    # A positive alternative ending in a letter or digit ends here: the next token must not continue
+    # the word, or the term would be glued into a longer one ("Viet Nam" + "ub").
+    ends_term: bool = False
 
 
 class ConstraintAutomaton:
@@ -158,17 +204,33 @@ class ConstraintAutomaton:
     constraint from a state.
     """
 
-    def __init__(self, positives: Sequence[Sequence[TokenIds]], negatives: Sequence[TokenIds] = ()) -> None:
+    def __init__(
+        self,
+        positives: Sequence[Sequence[TokenIds]],
+        negatives: Sequence[TokenIds] = (),
+        *,
+        positive_word_ends: Sequence[Sequence[bool]] | None = None,
+        negative_word_ends: Sequence[bool] | None = None,
+    ) -> None:
+        """``positive_word_ends[c][a]`` / ``negative_word_ends[n]``: whether that pattern's text ends in
+        a letter or digit, so that it is a term, or is forbidden, only where the word ends with it
+        (default: no word rules; a forbidden sequence's last token is simply banned)."""
         self.num_constraints = len(positives)
         # Weight of a constraint for bank allocation: tokens of its shortest alternative.
         self.weights = tuple(min((len(alt) for alt in alts), default=0) for alts in positives)
         self.nodes: list[_Node] = [_Node()]
         for index, alternatives in enumerate(positives):
-            for tokens in alternatives:
+            for a, tokens in enumerate(alternatives):
                 end = self._insert(tokens, index)
                 self.nodes[end].completes.add(index)
-        for tokens in negatives:
-            self.nodes[self._insert(tokens, None)].forbidden = True
+                if positive_word_ends is not None and positive_word_ends[index][a]:
+                    self.nodes[end].ends_term = True
+        for n, tokens in enumerate(negatives):
+            end = self._insert(tokens, None)
+            if negative_word_ends is not None and negative_word_ends[n]:
+                self.nodes[end].forbidden_word = True
+            else:
+                self.nodes[end].forbidden = True
         self._link()
 
     def _insert(self, tokens: Sequence[int], constraint: int | None) -> int:
@@ -194,6 +256,8 @@ class ConstraintAutomaton:
             fail = self.nodes[node.fail]
             node.completes |= fail.completes
             node.forbidden = node.forbidden or fail.forbidden
+            node.forbidden_word = node.forbidden_word or fail.forbidden_word
+            node.ends_term = node.ends_term or fail.ends_term
             for token, child in node.goto.items():
                 probe = node.fail
                 while probe and token not in self.nodes[probe].goto:
@@ -253,6 +317,8 @@ class PackedAutomata:
     completes: torch.Tensor
     prefix_of: torch.Tensor
     forbidden: torch.Tensor
+    forbidden_word: torch.Tensor
+    ends_term: torch.Tensor
     depth: torch.Tensor
     proposals: torch.Tensor
     proposal_nodes: torch.Tensor
@@ -277,6 +343,8 @@ def pack(
     completes = torch.zeros((total, num_c), dtype=torch.bool)
     prefix_of = torch.zeros((total, num_c), dtype=torch.bool)
     forbidden = torch.zeros(total, dtype=torch.bool)
+    forbidden_word = torch.zeros(total, dtype=torch.bool)
+    ends_term = torch.zeros(total, dtype=torch.bool)
     depth = torch.zeros(total, dtype=torch.long)
     proposal_lists: list[list[tuple[int, int]]] = []
     weights = torch.zeros((len(automata), num_c), dtype=torch.long)
@@ -296,6 +364,8 @@ def pack(
             for c in node.prefix_of:
                 prefix_of[offset + local, c] = True
             forbidden[offset + local] = node.forbidden
+            forbidden_word[offset + local] = node.forbidden_word
+            ends_term[offset + local] = node.ends_term
             depth[offset + local] = node.depth
             pairs = [
                 (token, child + offset)
@@ -324,6 +394,8 @@ def pack(
         completes=completes.to(to),
         prefix_of=prefix_of.to(to),
         forbidden=forbidden.to(to),
+        forbidden_word=forbidden_word.to(to),
+        ends_term=ends_term.to(to),
         depth=depth.to(to),
         proposals=proposals.to(to),
         proposal_nodes=proposal_nodes.to(to),

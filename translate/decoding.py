@@ -83,10 +83,14 @@ def beam_search(
     beam: int = 4,
     max_length: int = 256,
     length_penalty: float = 1.0,
+    continues_word: torch.Tensor | None = None,
 ) -> list[list[Hypothesis]]:
     """Translate a batch under constraints; per sentence, its finished hypotheses, best first.
 
     ``automata[i]`` holds sentence ``i``'s constraints (an automaton with no patterns for none).
+    ``continues_word`` (``[vocab]`` bool: the token continues the word before it, i.e. has no word
+    boundary in front) enables the automata's word rules: a term ends where its word ends, and a
+    forbidden word is only banned as a whole word.
     ``max_length`` counts the decoder start token, as in ``generate``. Every hypothesis returned
     contains all of its sentence's positive constraints and none of its negative ones at the token
     level; a sentence whose constraints cannot be met within ``max_length`` gets an empty list.
@@ -102,6 +106,7 @@ def beam_search(
     packed = pack(automata, vocab, device)
     constrained = packed.alphabet.numel() > 0
     has_negatives = bool(packed.forbidden.any())
+    word_rules = continues_word is not None and bool((packed.forbidden_word | packed.ends_term).any())
 
     encoder_states = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
     encoder_states = encoder_states.repeat_interleave(k, dim=0)
@@ -141,6 +146,8 @@ def beam_search(
         flat_met = met.view(rows, -1)
         if has_negatives:
             _ban_forbidden(logp, flat_state, packed)
+        if word_rules:
+            _apply_word_rules(logp, flat_state, packed, continues_word)
         if constrained:
             unmet = ~flat_met.all(-1)
             logp[:, special.eos] = logp[:, special.eos].masked_fill(unmet, float("-inf"))
@@ -229,6 +236,26 @@ def _ban_forbidden(logp: torch.Tensor, flat_state: torch.Tensor, packed: PackedA
     ban = packed.forbidden[following]
     if bool(ban.any()):
         logp[:, packed.alphabet] = logp[:, packed.alphabet].masked_fill(ban, float("-inf"))
+
+
+def _apply_word_rules(
+    logp: torch.Tensor, flat_state: torch.Tensor, packed: PackedAutomata, continues_word: torch.Tensor
+) -> None:
+    """After a forbidden word, only a token continuing it (into another word) may follow; after a
+    term, no token may continue it, except one that makes progress on a constraint."""
+    pending = packed.forbidden_word[flat_state]
+    if bool(pending.any()):
+        logp[pending] = logp[pending].masked_fill(~continues_word, float("-inf"))
+    closing = packed.ends_term[flat_state]
+    if bool(closing.any()):
+        rows = closing.nonzero().view(-1)
+        vocab = continues_word.numel()
+        ban = torch.cat(
+            (continues_word.expand(rows.numel(), -1), continues_word.new_zeros(rows.numel(), 1)), dim=1
+        )
+        proposals = packed.proposals[flat_state[rows]]
+        ban.scatter_(1, torch.where(proposals >= 0, proposals, vocab), False)  # padding → spare column
+        logp[rows] = logp[rows].masked_fill(ban[:, :vocab], float("-inf"))
 
 
 def _add_constraint_candidates(

@@ -82,6 +82,9 @@ class Translator:
         self.revision = revision
         self.device = device
         self._bad_words = multi_token_bad_words(model)
+        self._continues_word = _continuation_mask(tokenizer, model.get_output_embeddings().out_features).to(
+            device
+        )
 
     @classmethod
     def load(cls, model: str = DEFAULT_MODEL, device: str = "auto") -> Translator:
@@ -218,6 +221,7 @@ class Translator:
                 automata,
                 beam=beam,
                 max_length=max_length,
+                continues_word=self._continues_word,
             )
             for job, found in zip(batch, hypotheses, strict=True):
                 results[job.request] = found
@@ -227,9 +231,23 @@ class Translator:
     def _automaton(self, encoded: EncodedConstraints | None) -> ConstraintAutomaton:
         if encoded is None:
             return ConstraintAutomaton([], self._bad_words)
-        # Identical constraints are satisfied by one occurrence: compile each once.
-        unique = list(dict.fromkeys(encoded.positives))
-        return ConstraintAutomaton(unique, (*encoded.negatives, *self._bad_words))
+        return encoded.automaton(self._bad_words)
+
+
+def _continuation_mask(tokenizer, vocab_size: int) -> torch.Tensor:
+    """``[vocab]`` bool: the target piece continues the word before it (SentencePiece marks a word
+    start with "▁"; punctuation and special tokens are boundaries too)."""
+    special = set(tokenizer.all_special_ids)
+    known = min(vocab_size, len(tokenizer))
+    pieces = tokenizer.convert_ids_to_tokens(list(range(known)))
+    mask = torch.zeros(vocab_size, dtype=torch.bool)
+    mask[:known] = torch.tensor(
+        [
+            i not in special and bool(p) and not p.startswith("▁") and p[0].isalnum()
+            for i, p in enumerate(pieces)
+        ]
+    )
+    return mask
 
 
 def _fits(encoded: EncodedConstraints, max_length: int) -> bool:

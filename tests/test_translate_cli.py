@@ -1,0 +1,151 @@
+"""`songngu translate` end to end with the tiny test model: outputs, ids, terms, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from glossary.formats import load_glossary
+from glossary.matcher import GlossaryMatcher
+from glossary.textfile import read_text
+from translate.cli import main
+from translate.formats import jsonl
+from translate.segment import segment_article
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+GLOSSARY = ROOT / "seeds" / "glossary.csv"
+SUFFIXES = (".jsonl", ".en.txt", ".tsv", ".vi", ".en", ".tmx", ".po")
+# Long enough for the longest seed sentence with all its terms forced in (three long body names).
+MAX_LENGTH = "200"
+
+
+def translate(tiny_model_dir: Path, out: Path, *files: Path, extra: tuple[str, ...] = ()) -> int:
+    args = ["translate", *map(str, files), "--out", str(out), "--model", str(tiny_model_dir)]
+    return main([*args, "--glossary", str(GLOSSARY), "--max-length", MAX_LENGTH, *extra])
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seeds-out")
+    assert translate(tiny_model_dir, out, *SEEDS) == 0
+    return out
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
+def test_every_output_file_is_written(seeds_out: Path, seed: Path) -> None:
+    for suffix in SUFFIXES:
+        assert (seeds_out / f"{seed.stem}{suffix}").is_file(), suffix
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
+def test_records_follow_segmentation_and_meet_every_term(seeds_out: Path, seed: Path) -> None:
+    run, records = jsonl.load(seeds_out / f"{seed.stem}.jsonl")
+    segments = segment_article(read_text(seed), seed.stem)
+    assert [r.id for r in records] == [s.id for s in segments]
+    assert [r.source for r in records] == [s.source for s in segments]
+    assert run is not None and run.glossary_checksum == load_glossary(GLOSSARY).checksum()
+    assert run.model_revision.startswith("sha256:")
+
+    matcher = GlossaryMatcher(load_glossary(GLOSSARY))
+    for record in records:
+        matches = matcher.find(record.source)
+        assert [(t.start, t.end) for t in record.terms] == [(m.start, m.end) for m in matches]
+        for term, match in zip(record.terms, matches, strict=True):
+            assert term.met and any(target in record.target for target in match.targets), record.id
+        assert not record.violated
+        assert record.method.value == ("constrained" if matches else "unconstrained")
+
+
+def test_english_article_keeps_paragraphs(seeds_out: Path) -> None:
+    seed = SEEDS[0]
+    paragraphs = {s.paragraph for s in segment_article(read_text(seed), seed.stem)}
+    text = (seeds_out / f"{seed.stem}.en.txt").read_text(encoding="utf-8")
+    assert len(text.rstrip("\n").split("\n\n")) == len(paragraphs)
+
+
+def test_unseen_text_in_any_form_meets_every_term(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # NFD, old tone-mark placement, odd case and a hard wrap inside a term: none seen in training.
+    article = tmp_path / "tin-moi.txt"
+    article.write_text(
+        "Thứ trưởng Ngoại giao gặp đại diện UNICEF và IOM tại Hà Nội.\n\n"
+        "Đoàn của BỘ NGOẠI GIAO dự phiên họp của Hội đồng Nhân quyền\nLiên hợp quốc về UPR.\n",
+        encoding="utf-8",
+    )
+    text = article.read_text(encoding="utf-8")
+    article.write_text(unicodedata.normalize("NFD", text), encoding="utf-8")
+    out = tmp_path / "out"
+    assert translate(tiny_model_dir, out, article) == 0
+    _, records = jsonl.load(out / "tin-moi.jsonl")
+    assert [r.id for r in records] == ["tin-moi:1:1", "tin-moi:2:1"]
+    matcher = GlossaryMatcher(load_glossary(GLOSSARY))
+    required = [(r, m) for r in records for m in matcher.find(r.source)]
+    assert len(required) >= 5
+    assert all(t.met for r in records for t in r.terms)
+    assert all(any(target in r.target for target in m.targets) for r, m in required)
+
+
+def test_same_input_same_output(tiny_model_dir: Path, tmp_path: Path, seeds_out: Path) -> None:
+    seed = SEEDS[2]
+    assert translate(tiny_model_dir, tmp_path, seed) == 0
+    for suffix in (".jsonl", ".tsv", ".tmx", ".en.txt"):
+        assert (tmp_path / f"{seed.stem}{suffix}").read_bytes() == (
+            seeds_out / f"{seed.stem}{suffix}"
+        ).read_bytes()
+
+
+def test_empty_article_gives_empty_outputs(tiny_model_dir: Path, tmp_path: Path) -> None:
+    article = tmp_path / "trong.txt"
+    article.write_text("\ufeff\n  \n", encoding="utf-8")
+    assert translate(tiny_model_dir, tmp_path / "out", article) == 0
+    lines = (tmp_path / "out" / "trong.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and "run" in json.loads(lines[0])
+    assert (tmp_path / "out" / "trong.vi").read_text(encoding="utf-8") == ""
+
+
+def test_non_utf8_article_is_refused_with_no_outputs(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "hong.txt"
+    bad.write_bytes("Bộ Ngoại giao".encode() + b"\xff tin.\n")
+    good = tmp_path / "tot.txt"
+    good.write_text("Bộ Ngoại giao họp báo.\n", encoding="utf-8")
+    assert translate(tiny_model_dir, tmp_path / "out", bad, good) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0] == f"songngu: {bad}: byte 17: not valid UTF-8 (invalid start byte); save the file as UTF-8"
+    assert not list((tmp_path / "out").glob("hong.*"))
+    assert (tmp_path / "out" / "tot.jsonl").is_file()
+
+
+def test_missing_model_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["translate", str(SEEDS[0]), "--out", str(tmp_path), "--model", str(tmp_path / "no-model")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--model" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_missing_memory_is_refused(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = translate(tiny_model_dir, tmp_path / "out", SEEDS[0], extra=("--tm", str(tmp_path / "tm.sqlite")))
+    assert code == 2
+    assert "no translation memory" in capsys.readouterr().err
+    assert not (tmp_path / "tm.sqlite").exists()
+
+
+def test_interrupted_write_keeps_previous_files(
+    tiny_model_dir: Path, tmp_path: Path, seeds_out: Path
+) -> None:
+    # A reviewed catalog that cannot be parsed must stop the run before any file of that article changes.
+    seed = SEEDS[2]
+    out = tmp_path / "out"
+    shutil.copytree(seeds_out, out)
+    (out / f"{seed.stem}.po").write_text('msgid "x"\nmsgstr\n', encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert translate(tiny_model_dir, out, seed) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
