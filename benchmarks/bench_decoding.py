@@ -55,27 +55,49 @@ def requests(count: int) -> list[TranslationRequest]:
     return chosen
 
 
-def time_generate(translator: Translator, batches: list[list[str]], beam: int, max_length: int) -> float:
+def time_generate(
+    translator: Translator, batches: list[list[str]], beam: int, max_length: int
+) -> tuple[float, list[str]]:
     start = time.perf_counter()
+    texts: list[str] = []
     with torch.inference_mode():
         for batch in batches:
             inputs = translator.tokenizer(batch, return_tensors="pt", padding=True).to(translator.device)
             output = translator.model.generate(
                 **inputs, num_beams=beam, do_sample=False, max_length=max_length, early_stopping=False
             )
-            translator.tokenizer.batch_decode(output, skip_special_tokens=True)
+            texts += translator.tokenizer.batch_decode(output, skip_special_tokens=True)
     _sync(translator.device)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, texts
 
 
 def time_constrained(
     translator: Translator, reqs: list[TranslationRequest], beam: int, max_length: int, batch_size: int
-) -> tuple[float, int]:
+) -> tuple[float, int, list[str]]:
     start = time.perf_counter()
     results = translator.translate(reqs, beam=beam, max_length=max_length, batch_size=batch_size)
     _sync(translator.device)
     elapsed = time.perf_counter() - start
-    return elapsed, sum(not r.violated and all(r.met) for r in results)
+    return elapsed, sum(not r.violated and all(r.met) for r in results), [r.text for r in results]
+
+
+class DecoderWork:
+    """Counts decoder steps and the hypothesis rows they carry: both searches must do comparable work
+    for their times to compare (a search that stops early or drops finished sentences does less)."""
+
+    def __init__(self, translator: Translator) -> None:
+        self.steps = self.rows = 0
+        translator.model.get_decoder().register_forward_hook(self._count, with_kwargs=True)
+
+    def _count(self, module: torch.nn.Module, args: tuple, kwargs: dict, output: object) -> None:
+        self.steps += 1
+        self.rows += kwargs["input_ids"].shape[0]
+
+    def take(self) -> tuple[int, int]:
+        """(steps, rows) since the last call."""
+        counted = (self.steps, self.rows)
+        self.steps = self.rows = 0
+        return counted
 
 
 def _sync(device: str) -> None:
@@ -129,11 +151,15 @@ def main() -> None:
     time_generate(translator, batches[:1], args.beam, args.max_length)
     time_constrained(translator, reqs[: args.batch_size], args.beam, args.max_length, args.batch_size)
 
+    work = DecoderWork(translator)
     plain_times, constrained_times, ratios = [], [], []
-    met = 0
+    met, plain_work, constrained_work = 0, (0, 0), (0, 0)
     for _ in range(args.repeats):
-        plain = time_generate(translator, batches, args.beam, args.max_length)
-        constrained, met = time_constrained(translator, reqs, args.beam, args.max_length, args.batch_size)
+        work.take()
+        plain, _ = time_generate(translator, batches, args.beam, args.max_length)
+        plain_work = work.take()
+        constrained, met, _ = time_constrained(translator, reqs, args.beam, args.max_length, args.batch_size)
+        constrained_work = work.take()
         plain_times.append(plain)
         constrained_times.append(constrained)
         ratios.append(constrained / plain)
@@ -142,6 +168,10 @@ def main() -> None:
     print(f"generate (no constraints): {len(reqs) / plain_best:7.2f} sentences/s  {best}")
     print(f"constrained (ours):        {len(reqs) / constrained_best:7.2f} sentences/s  {best}")
     print(f"sentences with every term met: {met}/{len(reqs)}")
+    print(
+        f"decoder work (steps, hypothesis rows): generate {plain_work}, constrained {constrained_work}; "
+        f"rows ratio {constrained_work[1] / plain_work[1]:.2f}"
+    )
     print(
         f"ratio constrained/generate time: {constrained_best / plain_best:.2f} (best vs best), "
         f"{statistics.median(ratios):.2f} (median of interleaved pairs); target <= 1.30"

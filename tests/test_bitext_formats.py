@@ -250,7 +250,7 @@ class _Recording(OutputFormat):
     def __init__(self) -> None:
         self.seen: list[str | None] = []
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         self.seen.append(existing)
         return f"{len(self.seen)}\n"
 
@@ -258,7 +258,7 @@ class _Recording(OutputFormat):
 class _Failing(OutputFormat):
     suffix = ".fail"
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         raise InputError("bai.fail:1: cannot render")
 
 

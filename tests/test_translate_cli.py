@@ -138,8 +138,8 @@ def test_missing_memory_is_refused(
     assert not (tmp_path / "tm.sqlite").exists()
 
 
-def test_interrupted_write_keeps_previous_files(
-    tiny_model_dir: Path, tmp_path: Path, seeds_out: Path
+def test_broken_catalog_stops_before_any_file_changes(
+    tiny_model_dir: Path, tmp_path: Path, seeds_out: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A reviewed catalog that cannot be parsed must stop the run before any file of that article changes.
     seed = SEEDS[2]
@@ -149,3 +149,5 @@ def test_interrupted_write_keeps_previous_files(
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert translate(tiny_model_dir, out, seed) == 2
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"songngu: {out / seed.stem}.po:2: ") and "\n" not in error

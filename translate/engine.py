@@ -94,9 +94,13 @@ class Translator:
         downloaded, has no safetensors weights, or the device is not available.
         """
         from transformers import MarianMTModel, MarianTokenizer
+        from transformers.utils import logging as transformers_logging
 
         resolved = _resolve_device(device)
         directory, revision = _locate(model)
+        # transformers draws a "Loading weights" bar on stderr; songngu reports progress itself.
+        bar_was_on = transformers_logging.is_progress_bar_enabled()
+        transformers_logging.disable_progress_bar()
         try:
             tokenizer = MarianTokenizer.from_pretrained(directory, local_files_only=True)
             network = MarianMTModel.from_pretrained(
@@ -105,6 +109,9 @@ class Translator:
         except (OSError, ValueError, KeyError) as error:
             first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise InputError(f"{model}: cannot load the MarianMT model: {first}") from None
+        finally:
+            if bar_was_on:
+                transformers_logging.enable_progress_bar()
         network.eval().to(resolved)
         return cls(network, tokenizer, model, revision, resolved)
 

@@ -8,41 +8,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 
 from glossary.textfile import read_text, write_atomic
 from translate.formats.base import OutputFormat
+from translate.formats.jsonl import JsonlFormat
+from translate.formats.moses import MosesSourceFormat, MosesTargetFormat
+from translate.formats.po import PoFormat
+from translate.formats.text import EnglishTextFormat
+from translate.formats.tmx import TmxFormat
+from translate.formats.tsv import TsvFormat
 from translate.records import ArticleTranslation
 
-
-@cache
-def output_formats() -> tuple[OutputFormat, ...]:
-    """Every output format, in the order files are written: JSONL, text, TSV, Moses .vi/.en, TMX, PO."""
-    # Imported here, not at module level, so that a format module may itself import this package.
-    from translate.formats.jsonl import JsonlFormat
-    from translate.formats.moses import MosesSourceFormat, MosesTargetFormat
-    from translate.formats.po import PoFormat
-    from translate.formats.text import EnglishTextFormat
-    from translate.formats.tmx import TmxFormat
-    from translate.formats.tsv import TsvFormat
-
-    return (
-        JsonlFormat(),
-        EnglishTextFormat(),
-        TsvFormat(),
-        MosesSourceFormat(),
-        MosesTargetFormat(),
-        TmxFormat(),
-        PoFormat(),
-    )
-
-
-def __getattr__(name: str) -> object:
-    # OUTPUT_FORMATS is built on first use (PEP 562), for the reason given in output_formats().
-    if name == "OUTPUT_FORMATS":
-        return output_formats()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Every output format, in the order files are written: JSONL, text, TSV, Moses .vi/.en, TMX, PO.
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = (
+    JsonlFormat(),
+    EnglishTextFormat(),
+    TsvFormat(),
+    MosesSourceFormat(),
+    MosesTargetFormat(),
+    TmxFormat(),
+    PoFormat(),
+)
 
 
 def output_path(article: ArticleTranslation, out_dir: str | os.PathLike[str], fmt: OutputFormat) -> Path:
@@ -53,7 +40,7 @@ def output_path(article: ArticleTranslation, out_dir: str | os.PathLike[str], fm
 def write_outputs(
     article: ArticleTranslation,
     out_dir: str | os.PathLike[str],
-    formats: Sequence[OutputFormat] | None = None,
+    formats: Sequence[OutputFormat] = OUTPUT_FORMATS,
 ) -> list[Path]:
     """Write ``article`` in every format (default: :data:`OUTPUT_FORMATS`) into ``out_dir``.
 
@@ -62,10 +49,10 @@ def write_outputs(
     reading an existing file) therefore leaves every file as it was. Returns the paths written.
     """
     rendered: list[tuple[Path, str]] = []
-    for fmt in output_formats() if formats is None else formats:
+    for fmt in formats:
         path = output_path(article, out_dir, fmt)
         existing = read_text(path) if path.exists() else None
-        rendered.append((path, fmt.render(article, existing)))
+        rendered.append((path, fmt.render(article, existing, name=os.fspath(path))))
     for path, content in rendered:
         write_atomic(path, content)
     return [path for path, _ in rendered]

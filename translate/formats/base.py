@@ -19,6 +19,7 @@ class OutputFormat(ABC):
     suffix: ClassVar[str]  # e.g. ".tsv"; the file is named article.name + suffix
 
     @abstractmethod
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         """The file's new content. ``existing`` is the current file's text, if there is one
-        (formats that keep a reviewer's work, like PO, merge with it; others ignore it)."""
+        (formats that keep a reviewer's work, like PO, merge with it; others ignore it); ``name`` is
+        the file's path, for messages about it."""

@@ -49,7 +49,7 @@ class JsonlFormat(OutputFormat):
 
     suffix = ".jsonl"
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         return dumps(article)
 
 

@@ -59,7 +59,7 @@ class MosesSourceFormat(OutputFormat):
 
     suffix = ".vi"
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         return dumps_lines([r.source for r in article.results])
 
 
@@ -68,5 +68,5 @@ class MosesTargetFormat(OutputFormat):
 
     suffix = ".en"
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         return dumps_lines([r.target for r in article.results])

@@ -232,8 +232,8 @@ class PoFormat(OutputFormat):
 
     suffix = ".po"
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
-        return merge_text(article, existing, article.name + self.suffix)
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
+        return merge_text(article, existing, name or article.name + self.suffix)
 
 
 def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.POEntry:

@@ -30,5 +30,5 @@ class EnglishTextFormat(OutputFormat):
 
     suffix = ".en.txt"
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         return dumps_english(article)

@@ -128,7 +128,7 @@ class TmxFormat(OutputFormat):
 
     suffix = ".tmx"
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         return dumps_article_tmx(article)
 
 

@@ -98,5 +98,5 @@ class TsvFormat(OutputFormat):
 
     suffix = ".tsv"
 
-    def render(self, article: ArticleTranslation, existing: str | None) -> str:
+    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         return dumps_bitext(article)
