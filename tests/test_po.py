@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,6 +12,7 @@ import polib
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgfmt import msgfmt_check
 
 from glossary.errors import InputError
 from glossary.textfile import write_atomic
@@ -24,17 +23,6 @@ from translate.records import ArticleTranslation, Method, RunInfo, SegmentResult
 
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 LATER = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
-MSGFMT = shutil.which("msgfmt")
-
-
-def msgfmt_check(path: Path) -> None:
-    """``msgfmt --check`` must accept the file without a single warning (gettext is required)."""
-    assert MSGFMT, "msgfmt (GNU gettext) is required for these tests; install gettext"
-    done = subprocess.run(
-        [MSGFMT, "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert "warning" not in done.stderr, done.stderr
 
 
 @pytest.fixture

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import sqlite3
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polib
 import pytest
+from msgfmt import msgfmt_check
 
 from glossary.errors import InputError
 from glossary.formats.table import COLUMNS
@@ -26,19 +25,8 @@ from translate.records import ArticleTranslation, Method, RunInfo, SegmentResult
 from translate.review import import_reviewed, read_reviewed
 
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
-MSGFMT = shutil.which("msgfmt")
 RUN = RunInfo(__version__, "tiny", "sha256:11", "g.csv", "sha256:22", 4, 64, 8, "cpu")
 MOFA = TermOutcome(0, 13, "Bộ Ngoại giao", "Ministry of Foreign Affairs", True)
-
-
-def msgfmt_check(path: Path) -> None:
-    """``msgfmt --check`` must accept the file without a warning (gettext is required)."""
-    assert MSGFMT, "msgfmt (GNU gettext) is required for these tests; install gettext"
-    done = subprocess.run(
-        [MSGFMT, "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert "warning" not in done.stderr, done.stderr
 
 
 @pytest.fixture

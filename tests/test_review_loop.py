@@ -3,13 +3,12 @@ the memory serves the next article. msgfmt --check runs on every catalog written
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import polib
 import pytest
+from msgfmt import msgfmt_check
 
 from translate.cli import main
 from translate.formats import jsonl
@@ -28,12 +27,6 @@ SECOND = (
     "Đại diện UNICEF phát biểu tại hội thảo. Các đại biểu thảo luận sôi nổi.\n"
 )
 NEXT_ARTICLE = "Bộ Ngoại giao tổ chức hội thảo về UPR.\n\nMột câu hoàn toàn mới về ACWC.\n"
-
-
-def msgfmt_check(path: Path) -> None:
-    msgfmt = shutil.which("msgfmt")
-    assert msgfmt, "gettext's msgfmt is required (CI installs it)"
-    subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(path)], check=True)
 
 
 def translate(model: Path, article: Path, out: Path, *extra: str) -> None:

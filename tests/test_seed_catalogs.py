@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import polib
 import pytest
+from msgfmt import msgfmt_check
 
 from translate.formats.po import FUZZY
 
@@ -40,6 +39,4 @@ def test_catalog_holds_exactly_the_confirmed_references(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_catalog_passes_msgfmt_check(name: str) -> None:
-    msgfmt = shutil.which("msgfmt")
-    assert msgfmt, "gettext's msgfmt is required (CI installs it)"
-    subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(REFERENCE / f"{name}.po")], check=True)
+    msgfmt_check(REFERENCE / f"{name}.po")

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from msgfmt import msgfmt_check
 
 from glossary.formats import load_glossary
 from glossary.matcher import GlossaryMatcher
@@ -40,6 +41,7 @@ def seeds_out(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def test_every_output_file_is_written(seeds_out: Path, seed: Path) -> None:
     for suffix in SUFFIXES:
         assert (seeds_out / f"{seed.stem}{suffix}").is_file(), suffix
+    msgfmt_check(seeds_out / f"{seed.stem}.po")
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
