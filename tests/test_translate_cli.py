@@ -153,3 +153,14 @@ def test_broken_catalog_stops_before_any_file_changes(
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     error = capsys.readouterr().err.strip()
     assert error.startswith(f"songngu: {out / seed.stem}.po:2: ") and "\n" not in error
+
+
+def test_two_inputs_with_one_name_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "tin.txt").write_text("Bộ Ngoại giao họp báo.\n", encoding="utf-8")
+    code = main(
+        ["translate", str(tmp_path / "a" / "tin.txt"), str(tmp_path / "b" / "tin.txt"), "-o", str(tmp_path)]
+    )
+    assert code == 2
+    assert "tin.*" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from translate.formats import write_outputs
 from translate.memory import TranslationMemory
 from translate.pipeline import DecodingSettings, translate_article
 from translate.records import ArticleTranslation, Method
+from translate.segment import article_name
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -53,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
     matcher = GlossaryMatcher(glossary) if glossary else None
     if args.tm and not Path(args.tm).is_file():
         raise InputError(f"{args.tm}: no translation memory there (songngu review import creates one)")
+
+    names = [article_name(file) for file in args.files]
+    clashes = sorted({name for name in names if names.count(name) > 1})
+    if clashes:
+        raise InputError(f"several inputs would write {args.out}/{clashes[0]}.*; rename one of them")
 
     # Read every article before loading the model: a bad file is reported at once and gets no output.
     readable: list[tuple[str, str]] = []
