@@ -12,6 +12,7 @@ boundaries that follow sentence-final punctuation, the ones a punctuation-based 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -19,50 +20,22 @@ from glossary.textfile import read_text
 from translate.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
-_FINAL = tuple(".!?…”\"'’»)")
+sys.path.insert(0, str(ROOT / "tests"))
+
+from boundary_score import group_articles, read_internal_boundaries, score_boundaries  # noqa: E402
 
 
-def _group(lines: list[str], keys: list[str]) -> list[list[tuple[int, str]]]:
-    groups: list[list[tuple[int, str]]] = []
-    previous = None
-    for number, (line, key) in enumerate(zip(lines, keys, strict=True), start=1):
-        if key != previous:
-            groups.append([])
-            previous = key
-        groups[-1].append((number, line))
-    return groups
-
-
-def _score(articles: list[list[tuple[int, str]]], internal: dict[int, set[int]], label: str) -> None:
-    gold: set[tuple[int, int]] = set()
-    punctuated: set[tuple[int, int]] = set()
-    predicted: set[tuple[int, int]] = set()
-    sentences = 0
+def _report(label: str, lines: list[str], keys: list[str], internal: dict[int, set[int]]) -> None:
+    articles = group_articles(lines, keys)
+    characters = sum(len(line) for line in lines)
     started = time.perf_counter()
-    texts = [" ".join(line for _, line in article) for article in articles]
-    for number, text in enumerate(texts):
-        spans = split_sentences(text)
-        sentences += len(spans)
-        predicted.update((number, start) for start, _ in spans[1:])
+    score = score_boundaries(articles, internal, split_sentences)
     elapsed = time.perf_counter() - started
-    for number, article in enumerate(articles):
-        offset = 0
-        for index, (line_number, line) in enumerate(article):
-            if index:
-                gold.add((number, offset))
-                if article[index - 1][1].rstrip().endswith(_FINAL):
-                    punctuated.add((number, offset))
-            gold.update((number, offset + inner) for inner in internal.get(line_number, ()))
-            offset += len(line) + 1
-    hits = len(gold & predicted)
-    precision, recall = hits / len(predicted), hits / len(gold)
-    f1 = 2 * precision * recall / (precision + recall)
-    characters = sum(len(text) for text in texts)
     print(
-        f"{label}: {len(articles)} articles, {len(gold)} gold boundaries; precision {precision:.4f} "
-        f"recall {recall:.4f} F1 {f1:.4f}; recall after final punctuation "
-        f"{len(punctuated & predicted) / len(punctuated):.4f} ({len(punctuated)}); "
-        f"{sentences / elapsed:,.0f} sentences/s, {characters / elapsed / 1e6:.2f} M chars/s"
+        f"{label}: {len(articles)} articles, {score.gold} gold boundaries; precision {score.precision:.4f} "
+        f"recall {score.recall:.4f} F1 {score.f1:.4f}; recall after final punctuation "
+        f"{score.punctuated_recall:.4f}; {score.sentences / elapsed:,.0f} sentences/s, "
+        f"{characters / elapsed / 1e6:.2f} M chars/s (scoring included)"
     )
 
 
@@ -70,20 +43,16 @@ def flores(directory: Path) -> None:
     """Score FLORES-200 devtest Vietnamese."""
     lines = read_text(directory / "vie_Latn.devtest").splitlines()
     urls = [row.split("\t")[0] for row in read_text(directory / "metadata_devtest.tsv").splitlines()[1:]]
-    internal: dict[int, set[int]] = {}
     table = directory / "vie_Latn.devtest.internal_boundaries.tsv"
-    if table.exists():
-        for row in read_text(table).splitlines()[1:]:
-            line, offset = row.split("\t")[:2]
-            internal.setdefault(int(line), set()).add(int(offset))
-    _score(_group(lines, urls), internal, "FLORES-200 devtest")
+    internal = read_internal_boundaries(table) if table.exists() else {}
+    _report("FLORES-200 devtest", lines, urls, internal)
 
 
 def ntrex(directory: Path) -> None:
     """Score NTREX-128 (newstest2019) Vietnamese references."""
     lines = read_text(directory / "newstest2019-ref.vie.txt").splitlines()
     documents = read_text(directory / "DOCUMENT_IDS.tsv").splitlines()
-    _score(_group(lines, documents), {}, "NTREX-128 newstest2019 vie")
+    _report("NTREX-128 newstest2019 vie", lines, documents, {})
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
-"""Shared fixtures: a tiny MarianMT model built once per test session."""
+"""Shared fixtures: a tiny MarianMT model built once per test session, and PO files checked by msgfmt."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from model_factory import build_marian
+from msgfmt import msgfmt_check
+
+from glossary.textfile import write_atomic
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +24,17 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Real SentencePiece tokenizers (trained on the seeds and FLORES-200), random weights, seed 0.
     """
     return build_marian(tmp_path_factory.mktemp("tiny-marian"), d_model=32, layers=1, heads=2, ffn=64, seed=0)
+
+
+@pytest.fixture
+def write_po(tmp_path: Path) -> Callable[..., Path]:
+    """Write PO text to ``tmp_path/<name>`` and check it with msgfmt: every valid PO the tests write
+    goes through it."""
+
+    def write(text: str, name: str = "bai.po") -> Path:
+        path = tmp_path / name
+        write_atomic(path, text)
+        msgfmt_check(path)
+        return path
+
+    return write

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from msgfmt import msgfmt_check
 
 from glossary.errors import InputError
-from glossary.textfile import write_atomic
 from translate import __version__
 from translate.formats import write_outputs
 from translate.formats.po import PoFormat, catalog_text, merge_text, one_line, parse_catalog, read_notes
@@ -23,19 +22,6 @@ from translate.records import ArticleTranslation, Method, RunInfo, SegmentResult
 
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 LATER = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
-
-
-@pytest.fixture
-def write_po(tmp_path: Path) -> Callable[[str, str], Path]:
-    """Write PO text to a file and check it with msgfmt: every PO these tests write goes through it."""
-
-    def write(text: str, name: str = "bai.po") -> Path:
-        path = tmp_path / name
-        write_atomic(path, text)
-        msgfmt_check(path)
-        return path
-
-    return write
 
 
 RUN = RunInfo(

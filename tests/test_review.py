@@ -11,12 +11,10 @@ from pathlib import Path
 
 import polib
 import pytest
-from msgfmt import msgfmt_check
 
 from glossary.errors import InputError
 from glossary.formats.table import COLUMNS
 from glossary.formats.table import loads as load_glossary_table
-from glossary.textfile import write_atomic
 from translate import __version__
 from translate.cli import main
 from translate.formats.po import merge_text, parse_catalog
@@ -27,19 +25,6 @@ from translate.review import import_reviewed, read_reviewed
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 RUN = RunInfo(__version__, "tiny", "sha256:11", "g.csv", "sha256:22", 4, 64, 8, "cpu")
 MOFA = TermOutcome(0, 13, "Bộ Ngoại giao", "Ministry of Foreign Affairs", True)
-
-
-@pytest.fixture
-def write_po(tmp_path: Path) -> Callable[..., Path]:
-    """Write a PO file and check it with msgfmt (every valid PO these tests write goes through it)."""
-
-    def write(text: str, name: str = "bai.po") -> Path:
-        path = tmp_path / name
-        write_atomic(path, text)
-        msgfmt_check(path)
-        return path
-
-    return write
 
 
 def record(seg_id: str, source: str, target: str, **kwargs: object) -> SegmentResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from boundary_score import group_articles, read_internal_boundaries, score_boundaries
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -337,70 +338,26 @@ def test_ids_unique_numbering_dense_and_deterministic(text):
 # --- measured on real text ---------------------------------------------------------------------------
 
 
-def _flores_articles() -> list[list[tuple[int, str]]]:
-    """FLORES-200 devtest lines (1-based number, text), grouped into articles by their source URL."""
-    lines = (FLORES / "vie_Latn.devtest").read_text("utf-8").splitlines()
-    urls = [
-        row.split("\t")[0] for row in (FLORES / "metadata_devtest.tsv").read_text("utf-8").splitlines()[1:]
-    ]
-    assert len(lines) == len(urls) == 1012
-    articles: list[list[tuple[int, str]]] = []
-    previous = None
-    for number, (line, url) in enumerate(zip(lines, urls, strict=True), start=1):
-        if url != previous:
-            articles.append([])
-            previous = url
-        articles[-1].append((number, line))
-    return articles
-
-
-def _flores_internal_boundaries() -> dict[int, set[int]]:
-    """Hand-checked sentence starts inside FLORES lines that hold more than one sentence."""
-    table = (FLORES / "vie_Latn.devtest.internal_boundaries.tsv").read_text("utf-8").splitlines()
-    assert table[0].split("\t")[:2] == ["line", "offset"]
-    boundaries: dict[int, set[int]] = {}
-    for row in table[1:]:
-        line, offset = row.split("\t")[:2]
-        boundaries.setdefault(int(line), set()).add(int(offset))
-    return boundaries
-
-
-def _scores(gold: set[tuple[int, int]], predicted: set[tuple[int, int]]) -> tuple[float, float, float]:
-    true_positives = len(gold & predicted)
-    precision = true_positives / len(predicted)
-    recall = true_positives / len(gold)
-    return precision, recall, 2 * precision * recall / (precision + recall)
-
-
 def test_flores_devtest_boundaries(capsys):
     """Join each FLORES article's sentences into one paragraph and find the sentences again.
 
     Gold boundaries: every line boundary, plus the hand-checked sentence boundaries inside the ~10%
     of lines that hold two or more sentences (a translator's choice the line format hides).
     """
-    internal = _flores_internal_boundaries()
-    gold: set[tuple[int, int]] = set()
-    line_gold: set[tuple[int, int]] = set()
-    predicted: set[tuple[int, int]] = set()
-    for article_number, article in enumerate(_flores_articles()):
-        text = " ".join(line for _, line in article)
-        offset = 0
-        for index, (number, line) in enumerate(article):
-            if index:
-                gold.add((article_number, offset))
-                line_gold.add((article_number, offset))
-            gold.update((article_number, offset + inner) for inner in internal.get(number, ()))
-            offset += len(line) + 1
-        predicted.update((article_number, start) for start, _ in split_sentences(text)[1:])
-    precision, recall, f1 = _scores(gold, predicted)
-    line_recall = len(line_gold & predicted) / len(line_gold)
+    lines = (FLORES / "vie_Latn.devtest").read_text("utf-8").splitlines()
+    urls = [
+        row.split("\t")[0] for row in (FLORES / "metadata_devtest.tsv").read_text("utf-8").splitlines()[1:]
+    ]
+    assert len(lines) == len(urls) == 1012
+    internal = read_internal_boundaries(FLORES / "vie_Latn.devtest.internal_boundaries.tsv")
+    score = score_boundaries(group_articles(lines, urls), internal, split_sentences)
     with capsys.disabled():
         print(
-            f"\nFLORES-200 devtest vie: boundary precision {precision:.4f} recall {recall:.4f} F1 {f1:.4f} "
-            f"({len(gold)} gold boundaries); line boundaries found {line_recall:.4f}"
+            f"\nFLORES-200 devtest vie: boundary precision {score.precision:.4f} recall {score.recall:.4f} "
+            f"F1 {score.f1:.4f} ({score.gold} gold boundaries); line boundaries found {score.line_recall:.4f}"
         )
-    assert f1 >= 0.98
-    assert line_recall >= 0.98
+    assert score.f1 >= 0.98
+    assert score.line_recall >= 0.98
 
 
 # --- command line -----------------------------------------------------------------------------------
