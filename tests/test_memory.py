@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,16 +14,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glossary.errors import InputError
+from translate import memory as memory_module
 from translate.cli import main
 from translate.formats.tmx import read_tmx
 from translate.formats.tsv import loads_rows
 from translate.memory import (
+    SCHEMA_VERSION,
     TSV_HEADER,
     MemoryUnit,
     Suggestion,
     TranslationMemory,
     normalise,
     similarity,
+    tokens,
 )
 
 SENTENCE = "Bộ Ngoại giao Việt Nam ra thông báo về chuyến thăm của Thủ tướng ."  # 14 tokens
@@ -148,15 +153,50 @@ def test_suggest_finds_a_match_lacking_the_rarest_query_token(memory: Translatio
     assert memory.suggest(query) == Suggestion("hôm nay trời nhiều gió và mưa", "rain", pytest.approx(6 / 7))
 
 
+@contextmanager
+def index_filter(kind: str, budget: int | None = None) -> Iterator[None]:
+    """Near-match queries prefiltered by the ``kind`` of index: "cheaper" (as shipped), "tokens" or
+    "pairs" (where the pair bound exists; tokens otherwise), so both filters are tested alone; and
+    with ``budget`` 0, the fewest postings, whose every choice must then be right."""
+    with pytest.MonkeyPatch.context() as patch:
+        if kind != "cheaper":
+            patch.setattr(memory_module, "_prefer_pairs", lambda pairs, single: kind == "pairs")
+        if budget is not None:
+            patch.setattr(memory_module, "POSTING_BUDGET", budget)
+        yield
+
+
+def test_suggest_finds_a_match_lacking_the_rarest_query_pair(memory: TranslationMemory) -> None:
+    # "và mây" is one of the query's rarest stored pairs, but the best match lacks it; with no
+    # budget the prefix is the fewest pairs a match must share one of, so it is only found if
+    # those are counted right.
+    query = "hôm nay trời nhiều gió và mây"
+    memory.store(unit(f"hôm nay trời {i} gió và", f"t{i}", segment_id=f"a:1:{i}") for i in range(5))
+    memory.store([unit("trăng và mây", "moon"), unit("hôm nay trời nhiều gió và mưa", "rain")])
+    with index_filter("pairs", budget=0):
+        assert memory.suggest(query) == Suggestion(
+            "hôm nay trời nhiều gió và mưa", "rain", pytest.approx(6 / 7)
+        )
+        assert memory.suggest(query, threshold=0.9) is None
+
+
 # Sentences over a small vocabulary, so that near matches are frequent.
 _words = st.sampled_from(["tôi", "bạn", "đi", "học", "ở", "Hà", "Nội", "hôm", "nay", ",", "."])
 _sentences = st.lists(_words, min_size=1, max_size=9).map(" ".join)
 
 
+@pytest.mark.parametrize("budget", [None, 0])
+@pytest.mark.parametrize("kind", ["cheaper", "tokens", "pairs"])
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_sentences, min_size=1, max_size=12), _sentences, st.sampled_from([0.5, 0.6, 0.75, 0.9]))
-def test_suggest_finds_what_a_full_scan_finds(stored: list[str], query: str, threshold: float) -> None:
-    with tempfile.TemporaryDirectory() as directory, TranslationMemory(Path(directory) / "tm.sqlite") as tm:
+def test_suggest_finds_what_a_full_scan_finds(
+    kind: str, budget: int | None, stored: list[str], query: str, threshold: float
+) -> None:
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        TranslationMemory(Path(directory) / "tm.sqlite") as tm,
+        index_filter(kind, budget),
+    ):
         tm.store(unit(source, f"t{i}", segment_id=f"s:1:{i}") for i, source in enumerate(stored))
         best = max(similarity(query, source) for source in stored)
         found = tm.suggest(query, threshold)
@@ -166,6 +206,25 @@ def test_suggest_finds_what_a_full_scan_finds(stored: list[str], query: str, thr
             assert similarity(query, found.source) == pytest.approx(best)
         else:
             assert found is None
+
+
+def textbook_edit_distance(a: list[str], b: list[str]) -> int:
+    row = list(range(len(b) + 1))
+    for i, token in enumerate(a, start=1):
+        previous, row = row, [i]
+        for j, other in enumerate(b, start=1):
+            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (token != other)))
+    return row[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_words, max_size=80), st.lists(_words, max_size=80), st.integers(0, 90))
+def test_edit_distance_is_the_textbook_one_within_the_limit(a: list[str], b: list[str], limit: int) -> None:
+    expected = textbook_edit_distance(a, b)
+    assert memory_module._edit_distance(a, b, limit) == (expected if expected <= limit else limit + 1)
+    assert similarity(" ".join(a), " ".join(b)) == pytest.approx(
+        1 - expected / max(len(tokens(" ".join(a))), len(tokens(" ".join(b))), 1)
+    )
 
 
 def test_normalise() -> None:
@@ -202,6 +261,28 @@ def test_a_memory_from_a_newer_songngu_is_refused(tmp_path: Path) -> None:
     raw.close()
     with pytest.raises(InputError, match="schema 99 is newer"):
         TranslationMemory(path)
+
+
+def test_a_schema_1_memory_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "tm.sqlite"
+    stored = [unit(f"hôm nay trời {word} quá .", word, segment_id=f"a:1:{i}") for i, word in enumerate("ab")]
+    with TranslationMemory(path) as tm:
+        tm.store(stored)
+    with sqlite3.connect(path) as raw:  # what songngu wrote before the pair index
+        raw.executescript("DROP TABLE pair; DROP TABLE pair_posting; PRAGMA user_version = 1;")
+    raw.close()
+    with TranslationMemory(path, create=False) as tm, index_filter("pairs"):
+        assert list(tm.units()) == stored
+        assert tm.suggest("hôm nay trời b quá !") == Suggestion(
+            "hôm nay trời b quá .", "b", pytest.approx(5 / 6)
+        )
+        tm.store([unit("hôm nay trời c quá .", "c")])
+        assert tm.suggest("hôm nay trời c quá !") == Suggestion(
+            "hôm nay trời c quá .", "c", pytest.approx(5 / 6)
+        )
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    raw.close()
 
 
 def test_create_false_refuses_a_missing_memory_without_creating_it(tmp_path: Path) -> None:

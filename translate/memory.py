@@ -11,14 +11,20 @@ space, leading and trailing whitespace removed. Case, punctuation and everything
   token insertions, deletions and substitutions. It is symmetric, 1.0 for equal texts and 0.0 for
   texts sharing nothing.
 
-Near matches never scan the table. Each distinct normalised source is indexed by its distinct
-tokens (``posting``), with each token's document frequency (``token.df``). A text within the
-threshold ``t`` must share at least ``ceil(t * n)`` of the query's ``n`` tokens and have between
-``t * n`` and ``n / t`` tokens itself, so it must contain one of the query's rarest tokens (the
-"prefix filter" of set-similarity search). Only the postings of the rarest tokens are read
-(restricted by length; a few more than the minimum, within ``POSTING_BUDGET``, to tighten the
-bound), SQL keeps the sources that could still share enough tokens, and exact edit distances are
-computed for the few whose upper bound can still beat the best so far. The result is exact.
+Near matches never scan the table. Each distinct normalised source is indexed twice, by its
+distinct tokens (``posting``) and by its distinct pairs of adjacent tokens (``pair_posting``), each
+with its document frequency (``token.df``, ``pair.df``). A text within the threshold ``t`` of a
+query of ``n`` tokens has between ``t * n`` and ``n / t`` tokens, and, ``L`` being the longer
+length and ``d <= (1 - t) * L`` the edit distance, shares at least ``t * L`` of the query's tokens
+and at least ``L - 1 - 2 * d`` of its adjacent pairs (an edit breaks at most two pairs: the
+q-gram lemma). So it must contain one of the query's rarest tokens, or pairs: the "prefix filter"
+of set-similarity search. Pairs of Vietnamese syllables are far rarer than syllables, so the pair
+filter usually reads a fraction of the postings; whichever filter needs fewer postings is used (the
+pair bound is empty for very short queries and thresholds of 0.5 and below, where tokens are used).
+Only the postings of the rarest tokens or pairs are read (restricted by length; a few more than the
+minimum, within ``POSTING_BUDGET``, to tighten the bound), SQL keeps the sources that could still
+share enough of them, and exact edit distances (bit-parallel) are computed for the few whose upper
+bound can still beat the best so far. The result is exact.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from types import TracebackType
 
@@ -39,12 +46,30 @@ from glossary.errors import InputError
 from translate.formats.tmx import TmxUnit, dumps_tmx
 from translate.formats.tsv import dumps_rows
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added the pair index; a version 1 file is upgraded on open
 APPLICATION_ID = 0x53474E55  # "SGNU": PRAGMA application_id marks the file as a songngu memory
 NO_MEMORY_HINT = "import reviewed PO files first with songngu review import"
 TSV_HEADER = ("source", "target", "origin", "segment_id", "edited", "created")
 
-_SCHEMA = """
+# The pair index, added in schema version 2 (also what upgrading a version 1 file creates).
+_PAIR_SCHEMA = """
+CREATE TABLE pair (
+    first INTEGER NOT NULL,         -- token ids of two adjacent tokens
+    second INTEGER NOT NULL,
+    df INTEGER NOT NULL,            -- how many normalised sources contain the pair
+    PRIMARY KEY (first, second)
+) WITHOUT ROWID;
+CREATE TABLE pair_posting (
+    first INTEGER NOT NULL,
+    second INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    key_id INTEGER NOT NULL,
+    PRIMARY KEY (first, second, n_tokens, key_id)
+) WITHOUT ROWID;
+"""
+
+_SCHEMA = (
+    """
 CREATE TABLE source_key (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,       -- the normalised source
@@ -74,12 +99,15 @@ CREATE TABLE posting (
     PRIMARY KEY (token_id, n_tokens, key_id)
 ) WITHOUT ROWID;
 """
+    + _PAIR_SCHEMA
+)
 
 _WHITESPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-# Postings a near-match query may read beyond the minimum prefix: a speed trade-off only (results
-# are exact either way), tuned with benchmarks/bench_memory.py on 100,000 segments.
-POSTING_BUDGET = 20_000
+# Postings a near-match query may read to tighten its bound, when the minimum prefix reads fewer:
+# a speed trade-off only (results are exact either way), tuned with benchmarks/bench_memory.py on
+# 100,000 segments (about 1,000 to 2,000 is best there; 20,000 was twice as slow with the pair index).
+POSTING_BUDGET = 1_500
 _EPSILON = 1e-9  # float slack in threshold arithmetic (0.75 * 4 must be 3, not 2.9999...)
 
 
@@ -142,18 +170,85 @@ def _utc(created: str) -> str:
 
 
 def _edit_distance(a: Sequence[str], b: Sequence[str], limit: int) -> int:
-    """Token Levenshtein distance, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    """Token Levenshtein distance, or ``limit + 1`` as soon as it must exceed ``limit``.
+
+    Myers' bit-parallel algorithm (in Hyyrö's form for whole strings): one column of the edit
+    distance table per token of ``b``, held as bit vectors of vertical +1/-1 steps over ``a``, so a
+    candidate costs ``len(b)`` integer operations instead of ``len(a) * len(b)`` table cells.
+    """
     if abs(len(a) - len(b)) > limit:
         return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, token in enumerate(a, start=1):
-        current = [i]
-        for j, other in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (token != other)))
-        if min(current) > limit:  # every later row is at least this far
+    if not a or not b:
+        return len(a) + len(b)
+    matches: dict[str, int] = {}  # token -> bit i set where a[i] is that token
+    for i, token in enumerate(a):
+        matches[token] = matches.get(token, 0) | 1 << i
+    mask = (1 << len(a)) - 1
+    last = 1 << (len(a) - 1)
+    plus, minus = mask, 0  # vertical deltas of the current column: all +1 (column 0 is 0..len(a))
+    distance = len(a)  # the bottom cell of the current column
+    remaining = len(b)
+    for token in b:
+        equal = matches.get(token, 0)
+        vertical = equal | minus
+        horizontal = (((equal & plus) + plus) ^ plus) | equal
+        plus_h = minus | (~(horizontal | plus) & mask)
+        minus_h = plus & horizontal
+        if plus_h & last:
+            distance += 1
+        elif minus_h & last:
+            distance -= 1
+        plus_h = (plus_h << 1 | 1) & mask  # row 0 grows by one per column: a +1 step enters
+        minus_h = (minus_h << 1) & mask
+        plus = minus_h | (~(vertical | plus_h) & mask)
+        minus = plus_h & vertical
+        remaining -= 1
+        if distance - remaining > limit:  # each remaining column lowers it by one at most
             return limit + 1
-        previous = current
-    return previous[-1]
+    return distance
+
+
+def _max_distance(threshold: float, length: int) -> int:
+    """The most edits a text can be from another, the longer of them ``length`` tokens, and still
+    be ``threshold`` similar."""
+    return math.floor((1 - threshold) * length + _EPSILON)
+
+
+@dataclass(frozen=True)
+class _Gram:
+    """A distinct token or adjacent token pair of a query, as the memory's index knows it."""
+
+    ids: tuple[int, ...]  # the token id, or the pair's two; () when the memory has never seen it
+    weight: int  # how many times the query has it
+    df: int  # how many stored sources have it
+
+
+def _prefer_pairs(pair_postings: int, token_postings: int) -> bool:
+    """Whether to filter by pairs, given the fewest postings each filter must read."""
+    return pair_postings < token_postings
+
+
+def _prefix(grams: list[_Gram], need: int, budget: int) -> tuple[list[_Gram], int, int]:
+    """The grams whose postings a near-match query reads, the weight of the others, and the
+    number of postings read.
+
+    Rarest first, until the grams left out weigh less than ``need`` (what every candidate must
+    share), so every candidate has one in the prefix; then more of the rarest while the postings
+    stay within ``budget``, because every gram taken in raises what a candidate must share of the
+    prefix (fewer candidates to check). Grams the memory lacks cost nothing and are left out of the
+    result.
+    """
+    left_out = sum(gram.weight for gram in grams)
+    scanned = 0  # an over-estimate: the query filters lengths too
+    chosen: list[_Gram] = []
+    for gram in sorted(grams, key=lambda gram: (gram.df, gram.ids)):
+        if left_out < need and scanned + gram.df > budget:
+            break
+        left_out -= gram.weight
+        scanned += gram.df
+        if gram.df:
+            chosen.append(gram)
+    return chosen, left_out, scanned
 
 
 class TranslationMemory:
@@ -193,6 +288,8 @@ class TranslationMemory:
                     f"{self.path}: translation memory schema {version} is newer than this songngu "
                     f"reads ({SCHEMA_VERSION}); upgrade songngu"
                 )
+            if version < SCHEMA_VERSION:
+                self._upgrade(version)
             return
         has_tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
         if application_id != 0 or has_tables or not create:
@@ -205,6 +302,31 @@ class TranslationMemory:
                 if statement.strip():
                     self._conn.execute(statement)
             self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def _upgrade(self, version: int) -> None:
+        """Bring a file of an older schema up to date in one transaction (units are untouched)."""
+        if version != 1:
+            raise InputError(f"{self.path}: translation memory schema {version} is unknown to this songngu")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise InputError(
+                f"{self.path}: translation memory schema 1 must be upgraded to {SCHEMA_VERSION} "
+                f"before use, and cannot be now ({exc})"
+            ) from None
+        try:
+            for statement in _PAIR_SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            token_ids = dict(self._conn.execute("SELECT text, id FROM token"))
+            for key_id, key in self._conn.execute("SELECT id, key FROM source_key"):
+                key_tokens = _TOKEN.findall(key)
+                self._index_pairs(key_id, [token_ids[t] for t in key_tokens])
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
         except BaseException:
@@ -255,53 +377,64 @@ class TranslationMemory:
         n = len(query)
         if n == 0:
             return None
-        counts = Counter(query)
-        need = math.ceil(threshold * n - _EPSILON)  # shared tokens any match must have
         shortest = math.ceil(threshold * n - _EPSILON)
         longest = math.floor(n / threshold + _EPSILON)
 
-        known = self._token_frequencies(list(counts))
-        # Prefix filter: rarest tokens first, until the tokens left out could not reach `need` alone;
-        # then more of the rarest while their postings stay within budget, because every token
-        # taken in raises the number of them a candidate must share (fewer candidates to check).
-        ranked = sorted(counts, key=lambda token: (known.get(token, (0, 0))[1], token))
-        left_out = n
-        scanned = 0  # postings the query will read (an over-estimate: lengths are filtered too)
-        prefix: list[tuple[int, int]] = []  # (token id, weight) of known prefix tokens
-        for token in ranked:
-            token_id, df = known.get(token, (0, 0))
-            if left_out < need and scanned + df > POSTING_BUDGET:
-                break
-            left_out -= counts[token]
-            scanned += df
-            if df:
-                prefix.append((token_id, counts[token]))
+        known = self._token_frequencies(list(set(query)))
+        token_grams = [
+            _Gram((known[token][0],), weight, known[token][1]) if token in known else _Gram((), weight, 0)
+            for token, weight in Counter(query).items()
+        ]
+        token_need = shortest  # a candidate shares t * max(n, m) >= t * n tokens
+        # A candidate shares max(n, m) - 1 - 2 * d of the pairs: least where max(n, m) = n mostly,
+        # but the floor in d makes it dip now and then, hence the minimum over every length.
+        pair_need = min(
+            length - 1 - 2 * _max_distance(threshold, length) for length in range(n, max(n, longest) + 1)
+        )
+        use_pairs = False
+        if pair_need > 0:
+            pair_grams = self._pair_grams(query, known)
+            use_pairs = _prefer_pairs(
+                _prefix(pair_grams, pair_need, 0)[2], _prefix(token_grams, token_need, 0)[2]
+            )
+        if use_pairs:
+            prefix, left_out, _ = _prefix(pair_grams, pair_need, POSTING_BUDGET)
+            join = "pair_posting p ON p.first = q.a AND p.second = q.b"
+            # as many shared pairs as the q-gram lemma asks for a candidate's length
+            enough = "max(?, m) - 1 - 2 * CAST(? * max(?, m) + 1e-9 AS INTEGER)"
+            enough_values = [n, 1 - threshold, n]
+        else:
+            prefix, left_out, _ = _prefix(token_grams, token_need, POSTING_BUDGET)
+            join = "posting p ON p.token_id = q.a"
+            enough = "? * max(?, m) - 1e-9"  # t * max(n, m) shared tokens
+            enough_values = [threshold, n]
         if not prefix:
-            return None
+            return None  # a match would contain one of the prefix grams, and none is stored
 
-        values = ", ".join("(?, ?)" for _ in prefix)
+        columns = "a, b" if use_pairs else "a"
+        values = ", ".join("(" + "?, " * len(gram.ids) + "?)" for gram in prefix)
         rows = self._conn.execute(
-            f"WITH q(token_id, weight) AS (VALUES {values}), "
-            "hits AS (SELECT p.key_id, sum(q.weight) AS shared FROM q JOIN posting p "
-            "  ON p.token_id = q.token_id AND p.n_tokens BETWEEN ? AND ? "
-            # a candidate of m tokens must share t * max(n, m) tokens, at most left_out outside q
-            "  GROUP BY p.key_id HAVING shared + ? >= ? * max(?, p.n_tokens) - 1e-9) "
-            "SELECT k.id, k.key, k.n_tokens, hits.shared FROM hits JOIN source_key k ON k.id = hits.key_id "
+            f"WITH q({columns}, weight) AS (VALUES {values}), "
+            "hits AS (SELECT p.key_id, sum(q.weight) AS shared, p.n_tokens AS m "
+            f"  FROM q JOIN {join} AND p.n_tokens BETWEEN ? AND ? "
+            # at most left_out of the grams a candidate shares are outside the prefix
+            f"  GROUP BY p.key_id HAVING shared + ? >= {enough}) "
+            "SELECT k.id, k.key, hits.m, hits.shared FROM hits JOIN source_key k ON k.id = hits.key_id "
             "ORDER BY hits.shared DESC, k.id DESC",
-            [value for pair in prefix for value in pair] + [shortest, longest, left_out, threshold, n],
+            [value for gram in prefix for value in (*gram.ids, gram.weight)]
+            + [shortest, longest, left_out, *enough_values],
         )
         best: tuple[float, int] | None = None  # (similarity, key id)
         floor = threshold - _EPSILON
         for key_id, key, length, shared_prefix in rows:
-            if (shared_prefix + left_out) / n < floor:
-                break  # rows come by shared prefix tokens, so no later row can reach the floor
+            shared = shared_prefix + left_out  # at least the grams really shared
+            # The best similarity so many shared grams allow (a shorter or longer text does worse).
+            bound = (n + 1 + shared) / (2 * n) if use_pairs else shared / n
+            if bound < floor:
+                break  # rows come by shared prefix grams, so no later row can reach the floor
             longer = max(n, length)
-            candidate = _TOKEN.findall(key)
-            shared = sum(counts[token] for token in counts.keys() & set(candidate))  # >= the real overlap
-            if shared / longer < floor:
-                continue  # too few tokens in common, whatever their order
             limit = math.floor((1 - floor) * longer + _EPSILON)
-            distance = _edit_distance(query, candidate, limit)
+            distance = _edit_distance(query, _TOKEN.findall(key), limit)
             if distance > limit:
                 continue
             score = 1 - distance / longer
@@ -324,6 +457,30 @@ class TranslationMemory:
         marks = ", ".join("?" for _ in texts)
         rows = self._conn.execute(f"SELECT text, id, df FROM token WHERE text IN ({marks})", texts)
         return {text: (token_id, df) for text, token_id, df in rows}
+
+    def _pair_grams(self, query: list[str], known: dict[str, tuple[int, int]]) -> list[_Gram]:
+        """The query's adjacent pairs with their document frequencies (0 for pairs not stored)."""
+        counts = Counter(pairwise(query))
+        ids = {
+            pair: (known[pair[0]][0], known[pair[1]][0])
+            for pair in counts
+            if pair[0] in known and pair[1] in known
+        }
+        frequencies: dict[tuple[int, int], int] = {}
+        if ids:
+            values = ", ".join("(?, ?)" for _ in ids)
+            rows = self._conn.execute(
+                f"WITH q(a, b) AS (VALUES {values}) "
+                "SELECT p.first, p.second, p.df FROM q JOIN pair p ON p.first = q.a AND p.second = q.b",
+                [value for pair in ids.values() for value in pair],
+            )
+            frequencies = {(first, second): df for first, second, df in rows}
+        return [
+            _Gram(ids[pair], weight, frequencies[ids[pair]])
+            if pair in ids and ids[pair] in frequencies
+            else _Gram((), weight, 0)
+            for pair, weight in counts.items()
+        ]
 
     def store(self, units: Iterable[MemoryUnit]) -> int:
         """Add units in one transaction; return how many were new.
@@ -367,18 +524,32 @@ class TranslationMemory:
         ).lastrowid
         assert key_id is not None
         distinct = sorted(set(key_tokens))
-        marks = ", ".join("?" for _ in distinct)
         self._conn.executemany(
-            "INSERT INTO token (text, df) VALUES (?, 0) ON CONFLICT (text) DO NOTHING",
+            "INSERT INTO token (text, df) VALUES (?, 1) ON CONFLICT (text) DO UPDATE SET df = df + 1",
             ((t,) for t in distinct),
         )
-        self._conn.execute(f"UPDATE token SET df = df + 1 WHERE text IN ({marks})", distinct)
-        self._conn.execute(
-            "INSERT INTO posting (token_id, n_tokens, key_id) "
-            f"SELECT id, ?, ? FROM token WHERE text IN ({marks})",
-            [len(key_tokens), key_id, *distinct],
+        marks = ", ".join("?" for _ in distinct)
+        token_ids = dict(self._conn.execute(f"SELECT text, id FROM token WHERE text IN ({marks})", distinct))
+        n = len(key_tokens)
+        self._conn.executemany(
+            "INSERT INTO posting (token_id, n_tokens, key_id) VALUES (?, ?, ?)",
+            ((token_ids[t], n, key_id) for t in distinct),
         )
+        self._index_pairs(key_id, [token_ids[t] for t in key_tokens])
         return key_id
+
+    def _index_pairs(self, key_id: int, token_ids: list[int]) -> None:
+        """Index a new normalised source (its tokens as ids, in order) by its adjacent pairs."""
+        pairs = sorted(set(pairwise(token_ids)))
+        self._conn.executemany(
+            "INSERT INTO pair (first, second, df) VALUES (?, ?, 1) "
+            "ON CONFLICT (first, second) DO UPDATE SET df = df + 1",
+            pairs,
+        )
+        self._conn.executemany(
+            "INSERT INTO pair_posting (first, second, n_tokens, key_id) VALUES (?, ?, ?, ?)",
+            ((first, second, len(token_ids), key_id) for first, second in pairs),
+        )
 
 
 def export_tmx(memory: TranslationMemory) -> str:
