@@ -52,9 +52,6 @@ def run(args: argparse.Namespace) -> int:
     """Translate every readable article; exit 2 if any input was refused."""
     glossary = load_glossary(args.glossary) if args.glossary else None
     matcher = GlossaryMatcher(glossary) if glossary else None
-    if args.tm and not Path(args.tm).is_file():
-        raise InputError(f"{args.tm}: no translation memory there (songngu review import creates one)")
-
     names = [article_name(file) for file in args.files]
     clashes = sorted({name for name in names if names.count(name) > 1})
     if clashes:
@@ -72,15 +69,16 @@ def run(args: argparse.Namespace) -> int:
     if not readable:
         return 2
 
-    translator = Translator.load(args.model, device=args.device)
-    settings = DecodingSettings(
-        beam=args.beam,
-        max_length=args.max_length,
-        batch_size=args.batch_size,
-        with_unconstrained=not args.no_compare,
-    )
-    memory = TranslationMemory(args.tm) if args.tm else None
+    # Opened before the model loads, so a missing or broken memory is reported at once.
+    memory = TranslationMemory(args.tm, create=False) if args.tm else None
     try:
+        translator = Translator.load(args.model, device=args.device)
+        settings = DecodingSettings(
+            beam=args.beam,
+            max_length=args.max_length,
+            batch_size=args.batch_size,
+            with_unconstrained=not args.no_compare,
+        )
         for file, text in readable:
             article = translate_article(
                 file,
