@@ -25,7 +25,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/pytest  # not `python -m`: that puts the checkout first on sys.path, where translate/ would shadow Translate Toolkit
 
 bench: install
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

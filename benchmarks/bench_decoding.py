@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from model_factory import build_marian  # noqa: E402
 
-from translate.constraints import TermConstraint  # noqa: E402
-from translate.engine import TranslationRequest, Translator  # noqa: E402
+from songngu.translate.constraints import TermConstraint  # noqa: E402
+from songngu.translate.engine import TranslationRequest, Translator  # noqa: E402
 
 OPUS_MT_VI_EN_VOCAB = 53685
 

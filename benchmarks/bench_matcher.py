@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from glossary.formats import load_glossary  # noqa: E402
-from glossary.matcher import GlossaryMatcher  # noqa: E402
-from glossary.model import Glossary, GlossaryEntry  # noqa: E402
-from glossary.textfile import read_text  # noqa: E402
+from songngu.glossary.formats import load_glossary  # noqa: E402
+from songngu.glossary.matcher import GlossaryMatcher  # noqa: E402
+from songngu.glossary.model import Glossary, GlossaryEntry  # noqa: E402
+from songngu.textfile import read_text  # noqa: E402
 
 MB = 1_000_000
 ENTRIES = 10_000

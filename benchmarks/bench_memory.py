@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from glossary.textfile import read_text  # noqa: E402
-from translate.memory import MemoryUnit, TranslationMemory, normalise, similarity, tokens  # noqa: E402
+from songngu.textfile import read_text  # noqa: E402
+from songngu.translate.memory import MemoryUnit, TranslationMemory, normalise, similarity, tokens  # noqa: E402
 
 FLORES = ROOT / "data" / "flores200" / "vie_Latn.devtest"
 HELD_OUT = 150  # FLORES sentences kept out of the memory: 100 timed near-match misses, 50 warm-up

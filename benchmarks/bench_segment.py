@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from glossary.textfile import read_text
-from translate.segment import split_sentences
+from songngu.textfile import read_text
+from songngu.translate.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))

@@ -3,7 +3,7 @@
 This package knows nothing of models or translation; ``translate`` builds on it.
 """
 
-from glossary.errors import InputError
-from glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
+from songngu.errors import InputError
+from songngu.glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
 
 __all__ = ["Glossary", "GlossaryEntry", "InputError", "MatchForm", "TermMatch"]

@@ -11,10 +11,10 @@ import os
 import unicodedata
 from dataclasses import dataclass
 
-from glossary.formats import load_glossary, table
-from glossary.model import Glossary, GlossaryEntry
-from glossary.normalize import fold
-from glossary.textfile import read_text
+from songngu.glossary.formats import load_glossary, table
+from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.glossary.normalize import fold
+from songngu.textfile import read_text
 
 
 @dataclass(frozen=True, order=True)

@@ -23,9 +23,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from glossary.model import Glossary, GlossaryEntry
-from glossary.normalize import fold
-from glossary.textfile import read_text
+from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.glossary.normalize import fold
+from songngu.textfile import read_text
 
 _MARKS = "\u0300-\u036f"  # combining marks: NFD text keeps its words whole
 _WORD = re.compile(rf"[\w{_MARKS}]+(?:[-'’][\w{_MARKS}]+)*")

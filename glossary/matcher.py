@@ -31,8 +31,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, compress
 
-from glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
-from glossary.normalize import NormalizedText, fold, normalize_with_offsets
+from songngu.glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
+from songngu.glossary.normalize import NormalizedText, fold, normalize_with_offsets
 
 # Letters, digits and the combining marks that belong to them form words; anything else that is
 # not whitespace is a token of its own.

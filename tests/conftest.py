@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from model_factory import build_marian
 from msgfmt import msgfmt_check
 
-from glossary.textfile import write_atomic
+from songngu.textfile import write_atomic
 
 
 @pytest.fixture(scope="session")

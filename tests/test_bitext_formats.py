@@ -10,15 +10,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glossary.errors import InputError
-from translate import __version__
-from translate.formats import OUTPUT_FORMATS, write_outputs
-from translate.formats.base import OutputFormat
-from translate.formats.moses import MosesSourceFormat, MosesTargetFormat, loads_lines, one_line, read_moses
-from translate.formats.text import EnglishTextFormat
-from translate.formats.tmx import TmxFormat, loads_tmx, read_tmx
-from translate.formats.tsv import TsvFormat, loads_bitext, read_tsv
-from translate.records import ArticleTranslation, RunInfo, SegmentResult
+from songngu import __version__
+from songngu.errors import InputError
+from songngu.translate.formats import OUTPUT_FORMATS, write_outputs
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.formats.moses import (
+    MosesSourceFormat,
+    MosesTargetFormat,
+    loads_lines,
+    one_line,
+    read_moses,
+)
+from songngu.translate.formats.text import EnglishTextFormat
+from songngu.translate.formats.tmx import TmxFormat, loads_tmx, read_tmx
+from songngu.translate.formats.tsv import TsvFormat, loads_bitext, read_tsv
+from songngu.translate.records import ArticleTranslation, RunInfo, SegmentResult
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RUN = RunInfo(

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers import MarianTokenizer
 
-from translate.constraints import (
+from songngu.translate.constraints import (
     ConstraintAutomaton,
     TermConstraint,
     contains_phrase,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from transformers import MarianMTModel, MarianTokenizer
 
-from translate.constraints import ConstraintAutomaton
-from translate.decoding import beam_search
+from songngu.translate.constraints import ConstraintAutomaton
+from songngu.translate.decoding import beam_search
 
 SOURCES = [
     "Việt Nam tích cực tham gia vào quá trình hình thành AICHR.",

@@ -9,9 +9,9 @@ import pytest
 import torch
 from transformers import MarianMTModel, MarianTokenizer
 
-from glossary.errors import InputError
-from translate.constraints import TermConstraint, contains_phrase
-from translate.engine import Translation, TranslationRequest, Translator
+from songngu.errors import InputError
+from songngu.translate.constraints import TermConstraint, contains_phrase
+from songngu.translate.engine import Translation, TranslationRequest, Translator
 
 
 def test_tiny_model_directory_loads_with_transformers(tiny_model_dir: Path) -> None:

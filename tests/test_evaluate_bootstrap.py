@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from translate.cli import main
-from translate.evaluate.bootstrap import paired_bootstrap, resample_indices
-from translate.evaluate.inputs import read_lines
+from songngu.translate.cli import main
+from songngu.translate.evaluate.bootstrap import paired_bootstrap, resample_indices
+from songngu.translate.evaluate.inputs import read_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 FLORES_EN = ROOT / "data" / "flores200" / "eng_Latn.devtest"

@@ -9,8 +9,8 @@ from pathlib import Path
 import polib
 import pytest
 
-from translate.cli import main
-from translate.evaluate.inputs import read_lines
+from songngu.translate.cli import main
+from songngu.translate.evaluate.inputs import read_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 FLORES = ROOT / "data" / "flores200"

@@ -8,12 +8,12 @@ from pathlib import Path
 import polib
 import pytest
 
-from translate.cli import main
-from translate.evaluate.inputs import Role, align, pair_files, read_document, read_lines
-from translate.evaluate.postedit import post_edit_effort
-from translate.evaluate.quality import corpus_scores, hter
-from translate.formats.jsonl import dumps
-from translate.records import ArticleTranslation, RunInfo, SegmentResult, TermOutcome
+from songngu.translate.cli import main
+from songngu.translate.evaluate.inputs import Role, align, pair_files, read_document, read_lines
+from songngu.translate.evaluate.postedit import post_edit_effort
+from songngu.translate.evaluate.quality import corpus_scores, hter
+from songngu.translate.formats.jsonl import dumps
+from songngu.translate.records import ArticleTranslation, RunInfo, SegmentResult, TermOutcome
 
 # (segment id, source, machine translation, reviewer's msgstr, confirmed)
 ENTRIES = [

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from translate.cli import main
-from translate.evaluate.inputs import read_lines
-from translate.evaluate.quality import corpus_scores
+from songngu.translate.cli import main
+from songngu.translate.evaluate.inputs import read_lines
+from songngu.translate.evaluate.quality import corpus_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_REFS = sorted((ROOT / "seeds" / "reference").glob("*.en"))

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glossary.matcher import GlossaryMatcher
-from glossary.model import Glossary, GlossaryEntry
-from translate.cli import main
-from translate.evaluate.evaluation import evaluate
-from translate.evaluate.inputs import Article, Pair
-from translate.evaluate.terminology import (
+from songngu.glossary.matcher import GlossaryMatcher
+from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.translate.cli import main
+from songngu.translate.evaluate.evaluation import evaluate
+from songngu.translate.evaluate.inputs import Article, Pair
+from songngu.translate.evaluate.terminology import (
     RequiredTerm,
     article_stats,
     check_sentence,
@@ -23,7 +23,7 @@ from translate.evaluate.terminology import (
     required_terms,
     terms_from_outcomes,
 )
-from translate.records import TermOutcome
+from songngu.translate.records import TermOutcome
 
 AICHR = GlossaryEntry(
     "Ủy ban liên Chính phủ ASEAN về Nhân quyền", "ASEAN Intergovernmental Commission on Human Rights", "AICHR"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from glossary.check import Finding, check_file, check_glossary
-from glossary.formats import table
-from translate.cli import main
+from songngu.glossary.check import Finding, check_file, check_glossary
+from songngu.glossary.formats import table
+from songngu.translate.cli import main
 
 HEADER = "vi,en,acronym,vi_variants,en_variants,en_forbidden,note\n"
 CLEAN = (

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from glossary.extract import extract, extract_files, find_definitions
-from glossary.formats import table
-from glossary.model import Glossary, GlossaryEntry
-from translate.cli import main
+from songngu.glossary.extract import extract, extract_files, find_definitions
+from songngu.glossary.formats import table
+from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.translate.cli import main
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 ARTICLES = sorted(SEEDS.glob("*.txt"))

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossary.errors import InputError
-from glossary.formats import load_glossary, save_glossary, table, tbx
-from glossary.model import Glossary, GlossaryEntry
-from translate.cli import main
+from songngu.errors import InputError
+from songngu.glossary.formats import load_glossary, save_glossary, table, tbx
+from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.translate.cli import main
 
 AICHR = GlossaryEntry(
     vi="Ủy ban liên Chính phủ ASEAN về Nhân quyền",

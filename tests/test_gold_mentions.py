@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from glossary.formats import load_glossary
-from glossary.matcher import GlossaryMatcher
-from glossary.model import MatchForm
-from glossary.textfile import read_text
+from songngu.glossary.formats import load_glossary
+from songngu.glossary.matcher import GlossaryMatcher
+from songngu.glossary.model import MatchForm
+from songngu.textfile import read_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ARTICLES = sorted(path.name for path in SEEDS.glob("*.txt"))

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossary.matcher import GlossaryMatcher, tokenize
-from glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
-from glossary.normalize import fold
-from glossary.textfile import read_text
-from translate.cli import main
+from songngu.glossary.matcher import GlossaryMatcher, tokenize
+from songngu.glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
+from songngu.glossary.normalize import fold
+from songngu.textfile import read_text
+from songngu.translate.cli import main
 
 AICHR = GlossaryEntry(
     "Ủy ban liên Chính phủ ASEAN về Nhân quyền", "ASEAN Intergovernmental Commission on Human Rights", "AICHR"

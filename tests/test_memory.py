@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossary.errors import InputError
-from translate import memory as memory_module
-from translate.cli import main
-from translate.formats.tmx import read_tmx
-from translate.formats.tsv import loads_rows
-from translate.memory import (
+from songngu.errors import InputError
+from songngu.translate import memory as memory_module
+from songngu.translate.cli import main
+from songngu.translate.formats.tmx import read_tmx
+from songngu.translate.formats.tsv import loads_rows
+from songngu.translate.memory import (
     SCHEMA_VERSION,
     TSV_HEADER,
     MemoryUnit,

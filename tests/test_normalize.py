@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glossary.normalize import TONE_MARKS, VOWELS, fold, normalize_with_offsets
+from songngu.glossary.normalize import TONE_MARKS, VOWELS, fold, normalize_with_offsets
 
 
 def nfc(text: str) -> str:

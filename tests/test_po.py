@@ -14,11 +14,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msgfmt import msgfmt_check
 
-from glossary.errors import InputError
-from translate import __version__
-from translate.formats import write_outputs
-from translate.formats.po import PoFormat, catalog_text, merge_text, one_line, parse_catalog, read_notes
-from translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
+from songngu import __version__
+from songngu.errors import InputError
+from songngu.translate.formats import write_outputs
+from songngu.translate.formats.po import (
+    PoFormat,
+    catalog_text,
+    merge_text,
+    one_line,
+    parse_catalog,
+    read_notes,
+)
+from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
 
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 LATER = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)

@@ -12,15 +12,15 @@ from pathlib import Path
 import polib
 import pytest
 
-from glossary.errors import InputError
-from glossary.formats.table import COLUMNS
-from glossary.formats.table import loads as load_glossary_table
-from translate import __version__
-from translate.cli import main
-from translate.formats.po import merge_text, parse_catalog
-from translate.memory import TranslationMemory
-from translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
-from translate.review import import_reviewed, read_reviewed
+from songngu import __version__
+from songngu.errors import InputError
+from songngu.glossary.formats.table import COLUMNS
+from songngu.glossary.formats.table import loads as load_glossary_table
+from songngu.translate.cli import main
+from songngu.translate.formats.po import merge_text, parse_catalog
+from songngu.translate.memory import TranslationMemory
+from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
+from songngu.translate.review import import_reviewed, read_reviewed
 
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 RUN = RunInfo(__version__, "tiny", "sha256:11", "g.csv", "sha256:22", 4, 64, 8, "cpu")
@@ -145,7 +145,7 @@ def test_a_term_the_reviewer_replaced_becomes_a_candidate_glossary_row(write_po:
         "Foreign Ministry",
         "bai:1:3",
     )
-    from translate.review import candidates_csv
+    from songngu.translate.review import candidates_csv
 
     text = candidates_csv(reviewed.term_changes)
     table = list(csv.DictReader(io.StringIO(text)))

@@ -10,8 +10,8 @@ import polib
 import pytest
 from msgfmt import msgfmt_check
 
-from translate.cli import main
-from translate.formats import jsonl
+from songngu.translate.cli import main
+from songngu.translate.formats import jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "seeds" / "glossary.csv"

@@ -10,7 +10,7 @@ import polib
 import pytest
 from msgfmt import msgfmt_check
 
-from translate.formats.po import FUZZY
+from songngu.translate.formats.po import FUZZY
 
 REFERENCE = Path(__file__).resolve().parent.parent / "seeds" / "reference"
 NAMES = sorted(path.stem for path in REFERENCE.glob("*.tsv"))

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from glossary.formats import load_glossary
-from glossary.matcher import GlossaryMatcher
-from glossary.textfile import read_text
-from translate.constraints import contains_phrase
-from translate.segment import article_name, segment_article
+from songngu.glossary.formats import load_glossary
+from songngu.glossary.matcher import GlossaryMatcher
+from songngu.textfile import read_text
+from songngu.translate.constraints import contains_phrase
+from songngu.translate.segment import article_name, segment_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

@@ -9,8 +9,8 @@ from boundary_score import group_articles, read_internal_boundaries, score_bound
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate.cli import main
-from translate.segment import article_name, segment_article, split_paragraphs, split_sentences
+from songngu.translate.cli import main
+from songngu.translate.segment import article_name, segment_article, split_paragraphs, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 FLORES = ROOT / "data" / "flores200"

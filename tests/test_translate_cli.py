@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from msgfmt import msgfmt_check
 
-from glossary.formats import load_glossary
-from glossary.matcher import GlossaryMatcher
-from glossary.textfile import read_text
-from translate.cli import main
-from translate.formats import jsonl
-from translate.segment import segment_article
+from songngu.glossary.formats import load_glossary
+from songngu.glossary.matcher import GlossaryMatcher
+from songngu.textfile import read_text
+from songngu.translate.cli import main
+from songngu.translate.formats import jsonl
+from songngu.translate.segment import segment_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

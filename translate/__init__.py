@@ -1,3 +1,7 @@
-"""songngu's translation pipeline: article → segments → constrained MarianMT → reviewed bitext."""
+"""songngu's translation pipeline: article → segments → constrained MarianMT → reviewed bitext.
 
-__version__ = "0.1.0"
+Installed as ``songngu.translate``; see ``songngu/__init__.py`` for why the folder and the name differ.
+"""
+
+#: The model used when none is named: OPUS-MT Vietnamese→English (MarianMT), from the Hugging Face hub.
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-vi-en"

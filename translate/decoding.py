@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
-from translate.constraints import ConstraintAutomaton, PackedAutomata, pack
+from songngu.translate.constraints import ConstraintAutomaton, PackedAutomata, pack
 
 NEG = -1.0e9  # below this a candidate is no candidate (an initial dummy beam or a banned token)
 

@@ -18,16 +18,16 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from glossary.errors import InputError
-from translate.constraints import (
+from songngu.errors import InputError
+from songngu.translate import DEFAULT_MODEL
+from songngu.translate.constraints import (
     ConstraintAutomaton,
     EncodedConstraints,
     TermConstraint,
     encode_constraints,
 )
-from translate.decoding import Hypothesis, beam_search, multi_token_bad_words
+from songngu.translate.decoding import Hypothesis, beam_search, multi_token_bad_words
 
-DEFAULT_MODEL = "Helsinki-NLP/opus-mt-vi-en"
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
 MODEL_FILES = ("config.json", "model.safetensors", "source.spm", "target.spm", "vocab.json")
 OPTIONAL_FILES = ("generation_config.json", "tokenizer_config.json", "special_tokens_map.json")

@@ -42,9 +42,9 @@ from itertools import pairwise
 from pathlib import Path
 from types import TracebackType
 
-from glossary.errors import InputError
-from translate.formats.tmx import TmxUnit, dumps_tmx
-from translate.formats.tsv import dumps_rows
+from songngu.errors import InputError
+from songngu.translate.formats.tmx import TmxUnit, dumps_tmx
+from songngu.translate.formats.tsv import dumps_rows
 
 SCHEMA_VERSION = 2  # 2 added the pair index; a version 1 file is upgraded on open
 APPLICATION_ID = 0x53474E55  # "SGNU": PRAGMA application_id marks the file as a songngu memory

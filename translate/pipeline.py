@@ -9,15 +9,15 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from glossary.matcher import GlossaryMatcher
-from glossary.model import Glossary, TermMatch
-from glossary.textfile import read_text
-from translate import __version__
-from translate.constraints import TermConstraint
-from translate.engine import TranslationRequest, Translator
-from translate.memory import TranslationMemory
-from translate.records import ArticleTranslation, Method, RunInfo, Segment, SegmentResult, TermOutcome
-from translate.segment import article_name, segment_article
+from songngu import __version__
+from songngu.glossary.matcher import GlossaryMatcher
+from songngu.glossary.model import Glossary, TermMatch
+from songngu.textfile import read_text
+from songngu.translate.constraints import TermConstraint
+from songngu.translate.engine import TranslationRequest, Translator
+from songngu.translate.memory import TranslationMemory
+from songngu.translate.records import ArticleTranslation, Method, RunInfo, Segment, SegmentResult, TermOutcome
+from songngu.translate.segment import article_name, segment_article
 
 
 @dataclass(frozen=True)

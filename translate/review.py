@@ -32,9 +32,9 @@ from pathlib import PurePath
 
 import polib
 
-from glossary.formats.table import COLUMNS
-from translate.formats.po import FUZZY, EntryNotes, TermNote, load_catalog, one_line, read_notes
-from translate.memory import MemoryUnit, TranslationMemory, utc_now
+from songngu.glossary.formats.table import COLUMNS
+from songngu.translate.formats.po import FUZZY, EntryNotes, TermNote, load_catalog, one_line, read_notes
+from songngu.translate.memory import MemoryUnit, TranslationMemory, utc_now
 
 _WORD = re.compile(r"\w+|[^\w\s]")
 

@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import PurePath
 
-from translate.records import Segment
+from songngu.translate.records import Segment
 
 # Titles and abbreviations that are followed by a period and then, usually, a capitalised name or a
 # number; a period after them does not end a sentence. Compared case-sensitively, because "Tp." is a

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from glossary.errors import InputError
-from glossary.formats import table
-from glossary.model import Glossary
-from glossary.textfile import write_atomic
+from songngu.errors import InputError
+from songngu.glossary.formats import table
+from songngu.glossary.model import Glossary
+from songngu.textfile import write_atomic
 
 TABLE_DELIMITERS = {"csv": ",", "tsv": "\t", "tab": "\t"}
 
@@ -20,7 +20,7 @@ def _suffix(path: str | os.PathLike[str]) -> str:
 def load_glossary(path: str | os.PathLike[str]) -> Glossary:
     """Read a glossary from CSV, TSV (or any delimited table) or TBX, by suffix."""
     if _suffix(path) == "tbx":
-        from glossary.formats import tbx
+        from songngu.glossary.formats import tbx
 
         return tbx.load(path)
     return table.load(path)
@@ -30,7 +30,7 @@ def save_glossary(glossary: Glossary, path: str | os.PathLike[str]) -> None:
     """Write a glossary as CSV, TSV or TBX, chosen by the suffix of ``path``; written atomically."""
     suffix = _suffix(path)
     if suffix == "tbx":
-        from glossary.formats import tbx
+        from songngu.glossary.formats import tbx
 
         tbx.save(glossary, path)
     elif suffix in TABLE_DELIMITERS:

@@ -12,9 +12,9 @@ import csv
 import io
 import os
 
-from glossary.errors import InputError
-from glossary.model import Glossary, GlossaryEntry
-from glossary.textfile import read_text
+from songngu.errors import InputError
+from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.textfile import read_text
 
 COLUMNS = ("vi", "en", "acronym", "vi_variants", "en_variants", "en_forbidden", "note")
 REQUIRED = ("vi", "en")

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from defusedxml.common import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.expatreader import DefusedExpatParser
 
-from glossary.errors import InputError
-from glossary.model import Glossary, GlossaryEntry
-from glossary.textfile import decode_utf8, write_atomic
+from songngu.errors import InputError
+from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.textfile import decode_utf8, write_atomic
 
 SOURCE_LANGUAGE = "vi"
 TARGET_LANGUAGE = "en"

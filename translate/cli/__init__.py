@@ -9,9 +9,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from glossary.errors import InputError
-from translate import __version__
-from translate.cli import evaluate_cmd, glossary_cmd, review_cmd, segment_cmd, translate_cmd
+from songngu import __version__
+from songngu.errors import InputError
+from songngu.translate.cli import evaluate_cmd, glossary_cmd, review_cmd, segment_cmd, translate_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:

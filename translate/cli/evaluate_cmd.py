@@ -7,11 +7,11 @@ import json
 import sys
 from collections.abc import Sequence
 
-from glossary.errors import InputError
-from glossary.textfile import write_atomic
-from translate.evaluate.bootstrap import DEFAULT_SAMPLES, SACREBLEU_SEED, Estimate
-from translate.evaluate.evaluation import Evaluation, evaluate
-from translate.evaluate.inputs import (
+from songngu.errors import InputError
+from songngu.textfile import write_atomic
+from songngu.translate.evaluate.bootstrap import DEFAULT_SAMPLES, SACREBLEU_SEED, Estimate
+from songngu.translate.evaluate.evaluation import Evaluation, evaluate
+from songngu.translate.evaluate.inputs import (
     Article,
     Role,
     align,
@@ -20,10 +20,10 @@ from translate.evaluate.inputs import (
     read_lines,
     read_sources,
 )
-from translate.evaluate.postedit import PostEdit, post_edit_effort
-from translate.evaluate.report import METRIC_LABELS, write_report
-from translate.evaluate.terminology import Matcher
-from translate.evaluate.testsets import TESTSETS, load_testset
+from songngu.translate.evaluate.postedit import PostEdit, post_edit_effort
+from songngu.translate.evaluate.report import METRIC_LABELS, write_report
+from songngu.translate.evaluate.terminology import Matcher
+from songngu.translate.evaluate.testsets import TESTSETS, load_testset
 
 EPILOG = """\
 modes:
@@ -122,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
 def _matcher(glossary_path: str | None) -> Matcher | None:
     if glossary_path is None:
         return None
-    from glossary.formats import load_glossary
-    from glossary.matcher import GlossaryMatcher
+    from songngu.glossary.formats import load_glossary
+    from songngu.glossary.matcher import GlossaryMatcher
 
     return GlossaryMatcher(load_glossary(glossary_path))
 
@@ -202,8 +202,8 @@ def _testset_articles(
 
 def _translate(segments: Sequence, args: argparse.Namespace, matcher: Matcher | None) -> list[str]:
     # Imported here: loading the model stack (torch, transformers) is only needed for test sets.
-    from translate.engine import Translator
-    from translate.pipeline import DecodingSettings, translate_segments
+    from songngu.translate.engine import Translator
+    from songngu.translate.pipeline import DecodingSettings, translate_segments
 
     translator = Translator.load(args.model, args.device)
     settings = DecodingSettings(beam=args.beam, max_length=args.max_length, batch_size=args.batch_size)

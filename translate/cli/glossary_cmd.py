@@ -34,7 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print each problem as ``FILE:LINE: message``; exit 1 when there are any, 0 (silent) when clean."""
-    from glossary.check import check_file
+    from songngu.glossary.check import check_file
 
     findings = check_file(args.file)
     for finding in findings:
@@ -55,9 +55,9 @@ def run_match(args: argparse.Namespace) -> int:
     import bisect
     import json
 
-    from glossary.formats import load_glossary
-    from glossary.matcher import GlossaryMatcher
-    from glossary.textfile import read_text
+    from songngu.glossary.formats import load_glossary
+    from songngu.glossary.matcher import GlossaryMatcher
+    from songngu.textfile import read_text
 
     matcher = GlossaryMatcher(load_glossary(args.glossary))
     text = read_text(args.file)
@@ -90,9 +90,9 @@ def run_match(args: argparse.Namespace) -> int:
 
 def run_extract(args: argparse.Namespace) -> int:
     """Print candidate entries as glossary CSV (``en`` left for the curator, evidence in ``note``)."""
-    from glossary.extract import extract_files
-    from glossary.formats import load_glossary, table
-    from glossary.model import Glossary
+    from songngu.glossary.extract import extract_files
+    from songngu.glossary.formats import load_glossary, table
+    from songngu.glossary.model import Glossary
 
     known = load_glossary(args.glossary) if args.glossary else None
     candidates = extract_files(args.files, known)
@@ -102,7 +102,7 @@ def run_extract(args: argparse.Namespace) -> int:
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert a glossary between CSV, TSV and TBX (by suffix), losing nothing; written atomically."""
-    from glossary.formats import load_glossary, save_glossary
+    from songngu.glossary.formats import load_glossary, save_glossary
 
     save_glossary(load_glossary(args.input), args.output)
     return 0

@@ -41,9 +41,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import reviewed catalogs: read them all, then store in one transaction, then report."""
-    from glossary.textfile import write_atomic
-    from translate.memory import TranslationMemory
-    from translate.review import read_all, store_reviewed
+    from songngu.textfile import write_atomic
+    from songngu.translate.memory import TranslationMemory
+    from songngu.translate.review import read_all, store_reviewed
 
     catalogs = read_all(args.files)  # before the memory is even opened: a refusal touches nothing
     with TranslationMemory(args.tm) as memory:
@@ -68,8 +68,8 @@ def run_export(args: argparse.Namespace) -> int:
     # Imported here so this function's imports stay apart from run_import's in the shared module.
     import sys
 
-    from glossary.textfile import write_atomic
-    from translate.memory import TranslationMemory, export_tmx, export_tsv
+    from songngu.textfile import write_atomic
+    from songngu.translate.memory import TranslationMemory, export_tmx, export_tsv
 
     with TranslationMemory(args.tm, create=False) as memory:
         content = export_tmx(memory) if args.format == "tmx" else export_tsv(memory)

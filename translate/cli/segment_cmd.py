@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from glossary.textfile import read_text
-from translate.segment import article_name, segment_article
+from songngu.textfile import read_text
+from songngu.translate.segment import article_name, segment_article
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -7,16 +7,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from glossary.errors import InputError
-from glossary.formats import load_glossary
-from glossary.matcher import GlossaryMatcher
-from glossary.textfile import read_text
-from translate.engine import DEFAULT_MODEL, Translator
-from translate.formats import write_outputs
-from translate.memory import TranslationMemory
-from translate.pipeline import DecodingSettings, translate_article
-from translate.records import ArticleTranslation, Method
-from translate.segment import article_name
+from songngu.errors import InputError
+from songngu.translate import DEFAULT_MODEL
+from songngu.translate.records import ArticleTranslation, Method
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -50,6 +43,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Translate every readable article; exit 2 if any input was refused."""
+    # Imported here, not at the top: `songngu --help` and the model-free commands must not pay
+    # for torch and transformers, which the engine and the pipeline pull in.
+    from songngu.glossary.formats import load_glossary
+    from songngu.glossary.matcher import GlossaryMatcher
+    from songngu.textfile import read_text
+    from songngu.translate.engine import Translator
+    from songngu.translate.formats import write_outputs
+    from songngu.translate.memory import TranslationMemory
+    from songngu.translate.pipeline import DecodingSettings, translate_article
+    from songngu.translate.segment import article_name
+
     glossary = load_glossary(args.glossary) if args.glossary else None
     matcher = GlossaryMatcher(glossary) if glossary else None
     names = [article_name(file) for file in args.files]

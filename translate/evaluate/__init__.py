@@ -6,14 +6,14 @@ TER), ``terminology``, ``bootstrap``, ``postedit`` (HTER), ``evaluation`` (putti
 ``report`` (HTML, Markdown) and ``testsets`` (FLORES-200).
 """
 
-from translate.evaluate.bootstrap import Comparison, Estimate, paired_bootstrap
-from translate.evaluate.evaluation import Evaluation, Scores, evaluate
-from translate.evaluate.inputs import Article, Role, align, pair_files, read_document, read_lines
-from translate.evaluate.postedit import PostEdit, post_edit_effort
-from translate.evaluate.quality import MetricScore, corpus_scores, hter
-from translate.evaluate.report import render_html, render_markdown, write_report
-from translate.evaluate.terminology import RequiredTerm, TermStats, check_sentence, required_terms
-from translate.evaluate.testsets import TESTSETS, TestSet, load_testset
+from songngu.translate.evaluate.bootstrap import Comparison, Estimate, paired_bootstrap
+from songngu.translate.evaluate.evaluation import Evaluation, Scores, evaluate
+from songngu.translate.evaluate.inputs import Article, Role, align, pair_files, read_document, read_lines
+from songngu.translate.evaluate.postedit import PostEdit, post_edit_effort
+from songngu.translate.evaluate.quality import MetricScore, corpus_scores, hter
+from songngu.translate.evaluate.report import render_html, render_markdown, write_report
+from songngu.translate.evaluate.terminology import RequiredTerm, TermStats, check_sentence, required_terms
+from songngu.translate.evaluate.testsets import TESTSETS, TestSet, load_testset
 
 __all__ = [
     "TESTSETS",

@@ -20,7 +20,7 @@ import numpy as np
 from sacrebleu.metrics.base import Metric
 from sacrebleu.significance import estimate_ci
 
-from translate.evaluate.quality import make_metric
+from songngu.translate.evaluate.quality import make_metric
 
 SACREBLEU_SEED = 12345
 DEFAULT_SAMPLES = 1000

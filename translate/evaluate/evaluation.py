@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from translate.evaluate.bootstrap import DEFAULT_SAMPLES, SACREBLEU_SEED, Comparison, paired_bootstrap
-from translate.evaluate.inputs import Article, Pair
-from translate.evaluate.quality import MetricScore, corpus_scores
-from translate.evaluate.terminology import (
+from songngu.translate.evaluate.bootstrap import DEFAULT_SAMPLES, SACREBLEU_SEED, Comparison, paired_bootstrap
+from songngu.translate.evaluate.inputs import Article, Pair
+from songngu.translate.evaluate.quality import MetricScore, corpus_scores
+from songngu.translate.evaluate.terminology import (
     Matcher,
     RequiredTerm,
     SentenceTerms,

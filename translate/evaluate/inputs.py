@@ -24,10 +24,10 @@ from pathlib import Path
 
 import polib
 
-from glossary.errors import InputError
-from glossary.textfile import read_text
-from translate.formats import jsonl
-from translate.records import TermOutcome
+from songngu.errors import InputError
+from songngu.textfile import read_text
+from songngu.translate.formats import jsonl
+from songngu.translate.records import TermOutcome
 
 # The extracted comments (``#.``) where translate.formats.po records the draft it wrote.
 STARTING_NOTES = ("machine translation:", "translation memory:")

@@ -12,9 +12,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from glossary.errors import InputError
-from translate.evaluate.inputs import article_name, is_confirmed, load_po, machine_translation
-from translate.evaluate.quality import MetricScore, hter
+from songngu.errors import InputError
+from songngu.translate.evaluate.inputs import article_name, is_confirmed, load_po, machine_translation
+from songngu.translate.evaluate.quality import MetricScore, hter
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from glossary.errors import InputError
-from glossary.textfile import write_atomic
-from translate import __version__
-from translate.evaluate.bootstrap import Estimate
-from translate.evaluate.evaluation import Evaluation, Scores
-from translate.evaluate.postedit import PostEdit
+from songngu import __version__
+from songngu.errors import InputError
+from songngu.textfile import write_atomic
+from songngu.translate.evaluate.bootstrap import Estimate
+from songngu.translate.evaluate.evaluation import Evaluation, Scores
+from songngu.translate.evaluate.postedit import PostEdit
 
 METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")

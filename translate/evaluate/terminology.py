@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
 
-from glossary.model import MatchForm, TermMatch
-from translate.records import TermOutcome
+from songngu.glossary.model import MatchForm, TermMatch
+from songngu.translate.records import TermOutcome
 
 
 class Matcher(Protocol):

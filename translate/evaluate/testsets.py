@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from glossary.errors import InputError
-from translate.evaluate.inputs import Article, Pair, read_lines
-from translate.records import Segment
+from songngu.errors import InputError
+from songngu.translate.evaluate.inputs import Article, Pair, read_lines
+from songngu.translate.records import Segment
 
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 

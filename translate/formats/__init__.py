@@ -10,15 +10,15 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from glossary.textfile import read_text, write_atomic
-from translate.formats.base import OutputFormat
-from translate.formats.jsonl import JsonlFormat
-from translate.formats.moses import MosesSourceFormat, MosesTargetFormat
-from translate.formats.po import PoFormat
-from translate.formats.text import EnglishTextFormat
-from translate.formats.tmx import TmxFormat
-from translate.formats.tsv import TsvFormat
-from translate.records import ArticleTranslation
+from songngu.textfile import read_text, write_atomic
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.formats.jsonl import JsonlFormat
+from songngu.translate.formats.moses import MosesSourceFormat, MosesTargetFormat
+from songngu.translate.formats.po import PoFormat
+from songngu.translate.formats.text import EnglishTextFormat
+from songngu.translate.formats.tmx import TmxFormat
+from songngu.translate.formats.tsv import TsvFormat
+from songngu.translate.records import ArticleTranslation
 
 # Every output format, in the order files are written: JSONL, text, TSV, Moses .vi/.en, TMX, PO.
 OUTPUT_FORMATS: tuple[OutputFormat, ...] = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from translate.records import ArticleTranslation
+from songngu.translate.records import ArticleTranslation
 
 
 class OutputFormat(ABC):

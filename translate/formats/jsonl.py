@@ -10,10 +10,10 @@ import json
 import os
 from dataclasses import asdict
 
-from glossary.errors import InputError
-from glossary.textfile import read_text
-from translate.formats.base import OutputFormat
-from translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
+from songngu.errors import InputError
+from songngu.textfile import read_text
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
 
 
 def record_to_dict(result: SegmentResult) -> dict[str, object]:

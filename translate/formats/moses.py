@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 
-from glossary.errors import InputError
-from glossary.textfile import read_text
-from translate.formats.base import OutputFormat
-from translate.records import ArticleTranslation
+from songngu.errors import InputError
+from songngu.textfile import read_text
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.records import ArticleTranslation
 
 _LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 

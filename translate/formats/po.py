@@ -42,11 +42,11 @@ from pathlib import PurePath
 
 import polib
 
-from glossary.errors import InputError
-from glossary.textfile import read_text
-from translate import __version__
-from translate.formats.base import OutputFormat
-from translate.records import ArticleTranslation, Method, SegmentResult
+from songngu import __version__
+from songngu.errors import InputError
+from songngu.textfile import read_text
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
 FUZZY = "fuzzy"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from translate.formats.base import OutputFormat
-from translate.formats.moses import one_line
-from translate.records import ArticleTranslation
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.formats.moses import one_line
+from songngu.translate.records import ArticleTranslation
 
 
 def dumps_english(article: ArticleTranslation) -> str:

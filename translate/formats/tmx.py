@@ -26,11 +26,11 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from glossary.errors import InputError
-from glossary.textfile import read_text
-from translate import __version__
-from translate.formats.base import OutputFormat
-from translate.records import ArticleTranslation
+from songngu import __version__
+from songngu.errors import InputError
+from songngu.textfile import read_text
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.records import ArticleTranslation
 
 SOURCE_LANG = "vi"
 TARGET_LANG = "en"

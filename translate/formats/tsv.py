@@ -11,10 +11,10 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 
-from glossary.errors import InputError
-from glossary.textfile import read_text
-from translate.formats.base import OutputFormat
-from translate.records import ArticleTranslation
+from songngu.errors import InputError
+from songngu.textfile import read_text
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.records import ArticleTranslation
 
 BITEXT_HEADER = ("id", "vi", "en")
 

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from glossary.errors import InputError
+from songngu.errors import InputError
 
 BOM = "\ufeff"
 
