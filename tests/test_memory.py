@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -16,11 +18,11 @@ from hypothesis import strategies as st
 from songngu.errors import InputError
 from songngu.translate import memory as memory_module
 from songngu.translate.cli import main
+from songngu.translate.formats.memory_export import TSV_HEADER
 from songngu.translate.formats.tmx import read_tmx
 from songngu.translate.formats.tsv import loads_rows
 from songngu.translate.memory import (
     SCHEMA_VERSION,
-    TSV_HEADER,
     MemoryUnit,
     Suggestion,
     TranslationMemory,
@@ -323,6 +325,16 @@ def test_export_tsv_to_standard_output(tm_path: Path, capsys: pytest.CaptureFixt
     assert rows == [
         (s.source, s.target, s.origin, s.segment_id, "yes" if s.edited else "no", s.created) for s in STORED
     ]
+
+
+def test_the_memory_does_not_depend_on_file_formats() -> None:
+    # Storage hands out units; export composition lives in the formats layer (memory_export).
+    code = (
+        "import sys; import songngu.translate.memory; "
+        "print(sorted(m for m in sys.modules if m.startswith('songngu.translate.formats')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
 
 
 def test_export_of_a_missing_memory_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,13 +43,10 @@ from pathlib import Path
 from types import TracebackType
 
 from songngu.errors import InputError
-from songngu.translate.formats.tmx import TmxUnit, dumps_tmx
-from songngu.translate.formats.tsv import dumps_rows
 
 SCHEMA_VERSION = 2  # 2 added the pair index; a version 1 file is upgraded on open
 APPLICATION_ID = 0x53474E55  # "SGNU": PRAGMA application_id marks the file as a songngu memory
 NO_MEMORY_HINT = "import reviewed PO files first with songngu review import"
-TSV_HEADER = ("source", "target", "origin", "segment_id", "edited", "created")
 
 # The pair index, added in schema version 2 (also what upgrading a version 1 file creates).
 _PAIR_SCHEMA = """
@@ -550,38 +547,3 @@ class TranslationMemory:
             "INSERT INTO pair_posting (first, second, n_tokens, key_id) VALUES (?, ?, ?, ?)",
             ((first, second, len(token_ids), key_id) for first, second in pairs),
         )
-
-
-def export_tmx(memory: TranslationMemory) -> str:
-    """The memory as TMX 1.4b: one ``<tu>`` per unit (``tuid`` = its number in the memory), dated by
-    its creation time, with ``x-origin``, ``x-segment-id`` and ``x-edited`` properties."""
-    return dumps_tmx(
-        TmxUnit(
-            tuid=str(number),
-            source=unit.source,
-            target=unit.target,
-            changed=datetime.fromisoformat(unit.created),
-            props=(
-                ("x-origin", unit.origin),
-                ("x-segment-id", unit.segment_id),
-                ("x-edited", _yes_no(unit.edited)),
-            ),
-        )
-        for number, unit in enumerate(memory.units(), start=1)
-    )
-
-
-def export_tsv(memory: TranslationMemory) -> str:
-    """The memory as TSV: source, target, origin, segment_id, edited (yes/no), created; escaped
-    as in ``<name>.tsv`` (see :mod:`translate.formats.tsv`)."""
-    return dumps_rows(
-        TSV_HEADER,
-        (
-            (unit.source, unit.target, unit.origin, unit.segment_id, _yes_no(unit.edited), unit.created)
-            for unit in memory.units()
-        ),
-    )
-
-
-def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"

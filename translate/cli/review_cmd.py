@@ -69,10 +69,12 @@ def run_export(args: argparse.Namespace) -> int:
     import sys
 
     from songngu.textfile import write_atomic
-    from songngu.translate.memory import TranslationMemory, export_tmx, export_tsv
+    from songngu.translate.formats.memory_export import export_tmx, export_tsv
+    from songngu.translate.memory import TranslationMemory
 
+    export = export_tmx if args.format == "tmx" else export_tsv
     with TranslationMemory(args.tm, create=False) as memory:
-        content = export_tmx(memory) if args.format == "tmx" else export_tsv(memory)
+        content = export(memory.units())
     if args.output:
         write_atomic(args.output, content)
     else:

@@ -19,14 +19,14 @@ from songngu.translate.records import ArticleTranslation
 _LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-def one_line(text: str) -> str:
+def line_breaks_to_spaces(text: str) -> str:
     """``text`` with each line break replaced by a space, so it fills exactly one line."""
     return _LINE_BREAK.sub(" ", text)
 
 
 def dumps_lines(lines: list[str]) -> str:
     """One line per item, each ending in ``\\n`` (an empty list gives an empty file)."""
-    return "".join(one_line(line) + "\n" for line in lines)
+    return "".join(line_breaks_to_spaces(line) + "\n" for line in lines)
 
 
 def loads_lines(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from songngu.translate.formats.base import OutputFormat
-from songngu.translate.formats.moses import one_line
+from songngu.translate.formats.moses import line_breaks_to_spaces
 from songngu.translate.records import ArticleTranslation
 
 
@@ -18,7 +18,7 @@ def dumps_english(article: ArticleTranslation) -> str:
     """The English article: one line per paragraph, a blank line between paragraphs."""
     paragraphs = []
     for _, results in groupby(article.results, key=lambda r: r.paragraph):
-        sentences = (one_line(r.target).strip() for r in results)
+        sentences = (line_breaks_to_spaces(r.target).strip() for r in results)
         paragraph = " ".join(sentence for sentence in sentences if sentence)
         if paragraph:
             paragraphs.append(paragraph)

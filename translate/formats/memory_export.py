@@ -1,0 +1,51 @@
+"""The translation memory as files for CAT tools (``songngu export-tm``): TMX 1.4b and TSV.
+
+The memory (:mod:`songngu.translate.memory`) only stores and hands out units; how they look in a
+file is decided here, so storage never depends on file formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from songngu.translate.formats.tmx import TmxUnit, dumps_tmx
+from songngu.translate.formats.tsv import dumps_rows
+from songngu.translate.memory import MemoryUnit
+
+TSV_HEADER = ("source", "target", "origin", "segment_id", "edited", "created")
+
+
+def export_tmx(units: Iterable[MemoryUnit]) -> str:
+    """The units as TMX 1.4b: one ``<tu>`` each (``tuid`` = its number in the memory, from 1), dated
+    by its creation time, with ``x-origin``, ``x-segment-id`` and ``x-edited`` properties."""
+    return dumps_tmx(
+        TmxUnit(
+            tuid=str(number),
+            source=unit.source,
+            target=unit.target,
+            changed=datetime.fromisoformat(unit.created),
+            props=(
+                ("x-origin", unit.origin),
+                ("x-segment-id", unit.segment_id),
+                ("x-edited", _yes_no(unit.edited)),
+            ),
+        )
+        for number, unit in enumerate(units, start=1)
+    )
+
+
+def export_tsv(units: Iterable[MemoryUnit]) -> str:
+    """The units as TSV: source, target, origin, segment_id, edited (yes/no), created; escaped as in
+    ``<name>.tsv`` (see :mod:`songngu.translate.formats.tsv`)."""
+    return dumps_rows(
+        TSV_HEADER,
+        (
+            (unit.source, unit.target, unit.origin, unit.segment_id, _yes_no(unit.edited), unit.created)
+            for unit in units
+        ),
+    )
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
