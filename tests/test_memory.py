@@ -271,7 +271,10 @@ def test_a_schema_1_memory_is_upgraded_in_place(tmp_path: Path) -> None:
     with TranslationMemory(path) as tm:
         tm.store(stored)
     with sqlite3.connect(path) as raw:  # what songngu wrote before the pair index
-        raw.executescript("DROP TABLE pair; DROP TABLE pair_posting; PRAGMA user_version = 1;")
+        raw.executescript(
+            "DROP TABLE pair; DROP TABLE pair_posting; ALTER TABLE unit DROP COLUMN kind;"
+            " ALTER TABLE unit DROP COLUMN score; PRAGMA user_version = 1;"
+        )
     raw.close()
     with TranslationMemory(path, create=False) as tm, index_filter("pairs"):
         assert list(tm.units()) == stored

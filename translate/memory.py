@@ -25,17 +25,28 @@ Only the postings of the rarest tokens or pairs are read (restricted by length; 
 minimum, within ``POSTING_BUDGET``, to tighten the bound), SQL keeps the sources that could still
 share enough of them, and exact edit distances (bit-parallel) are computed for the few whose upper
 bound can still beat the best so far. The result is exact.
+
+Units are of two kinds (:class:`UnitKind`): ``reviewed``, confirmed by a person (PO, XLIFF or TMX
+imports), and ``aligned``, paired by sentence alignment of a bilingual archive, with its alignment
+score. Reuse prefers reviewed units: an aligned pair is only a machine's guess at a human translation.
+
+Concurrency. The file is in WAL mode, so readers never wait for a writer and a writer never waits for
+readers. Writers take the write lock with ``BEGIN IMMEDIATE``; a writer that finds the file locked
+says so once (through ``on_wait``) and waits up to :data:`LOCK_TIMEOUT` seconds. Creating the schema
+happens inside that same transaction, so two processes creating one new memory cannot race. A file
+that this user cannot write is opened read-only for lookups and refused in one line for imports.
 """
 
 from __future__ import annotations
 
+import enum
 import math
 import os
 import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -44,9 +55,13 @@ from types import TracebackType
 
 from songngu.errors import InputError
 
-SCHEMA_VERSION = 2  # 2 added the pair index; a version 1 file is upgraded on open
+SCHEMA_VERSION = 3  # 2 added the pair index, 3 the unit kind and score; older files are upgraded on open
 APPLICATION_ID = 0x53474E55  # "SGNU": PRAGMA application_id marks the file as a songngu memory
 NO_MEMORY_HINT = "import reviewed PO files first with songngu review import"
+#: Seconds a writer waits for another process's lock on the memory before giving up.
+LOCK_TIMEOUT = 60.0
+# The first wait is silent: most locks are brief, and a message for each would be noise.
+_QUIET_WAIT = 0.5
 
 # The pair index, added in schema version 2 (also what upgrading a version 1 file creates).
 _PAIR_SCHEMA = """
@@ -99,6 +114,12 @@ CREATE TABLE posting (
     + _PAIR_SCHEMA
 )
 
+# Unit kinds and alignment scores, added in schema version 3 (also what upgrading creates).
+_KIND_SCHEMA = """
+ALTER TABLE unit ADD COLUMN kind TEXT NOT NULL DEFAULT 'reviewed';
+ALTER TABLE unit ADD COLUMN score REAL
+"""
+
 _WHITESPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 # Postings a near-match query may read to tighten its bound, when the minimum prefix reads fewer:
@@ -108,11 +129,19 @@ POSTING_BUDGET = 1_500
 _EPSILON = 1e-9  # float slack in threshold arithmetic (0.75 * 4 must be 3, not 2.9999...)
 
 
+class UnitKind(enum.StrEnum):
+    """Where a unit's translation comes from, which decides how far it is trusted."""
+
+    REVIEWED = "reviewed"  # confirmed by a person: reviewed PO or XLIFF, another CAT tool's TMX
+    ALIGNED = "aligned"  # paired by sentence alignment of a bilingual archive
+
+
 @dataclass(frozen=True)
 class MemoryUnit:
-    """One confirmed translation: where it came from, whether the reviewer edited the MT, and when.
+    """One translation: where it came from, whether the reviewer edited the MT, and when.
 
     ``created`` is ISO 8601; the memory stores it in UTC to the second (``YYYY-MM-DDThh:mm:ssZ``).
+    ``origin`` names the file it came from; ``score`` is the alignment confidence of an aligned unit.
     """
 
     source: str
@@ -121,6 +150,8 @@ class MemoryUnit:
     segment_id: str
     edited: bool
     created: str
+    kind: UnitKind = UnitKind.REVIEWED
+    score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -251,20 +282,35 @@ def _prefix(grams: list[_Gram], need: int, budget: int) -> tuple[list[_Gram], in
 class TranslationMemory:
     """A songngu translation memory in an SQLite file; use as a context manager or call close().
 
-    ``TranslationMemory(path)`` creates the file and its schema when missing; with
-    ``create=False`` a missing file is an InputError instead (for readers such as export-tm). A
-    file that is not SQLite, or SQLite but not a songngu memory, or from a newer songngu, is an
-    InputError.
+    ``TranslationMemory(path)`` creates the file and its schema when missing, for writing; with
+    ``create=False`` a missing file is an InputError instead (for readers such as export-tm and
+    translate). With ``write=False`` a file this user cannot write is opened read-only; with
+    ``write=True`` (the default) it is refused. A file that is not SQLite, or SQLite but not a
+    songngu memory, or from a newer songngu, is an InputError. ``on_wait`` is told, in one line,
+    when the memory is locked by another process and this one waits (up to :data:`LOCK_TIMEOUT`).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        write: bool = True,
+        on_wait: Callable[[str], None] | None = None,
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> None:
         self.path = Path(path)
+        self._on_wait = on_wait
+        self._lock_timeout = lock_timeout
         if not create and not self.path.is_file():
             raise InputError(f"no translation memory at {path}; {NO_MEMORY_HINT}")
         if self.path.is_dir():
             raise InputError(f"{path}: is a directory, not a translation memory")
+        self.read_only = self.path.exists() and not _writable(self.path)
+        if self.read_only and write:
+            raise InputError(f"{path}: the translation memory is read-only; nothing can be stored in it")
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None)  # transactions explicit
+            self._conn = self._connect()
         except sqlite3.Error as exc:
             raise InputError(f"{path}: cannot open the translation memory ({exc})") from None
         try:
@@ -276,59 +322,127 @@ class TranslationMemory:
             self._conn.close()
             raise
 
-    def _check_schema(self, create: bool) -> None:
-        application_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if application_id == APPLICATION_ID:
-            if version > SCHEMA_VERSION:
-                raise InputError(
-                    f"{self.path}: translation memory schema {version} is newer than this songngu "
-                    f"reads ({SCHEMA_VERSION}); upgrade songngu"
-                )
-            if version < SCHEMA_VERSION:
-                self._upgrade(version)
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            # Transactions are explicit (isolation_level=None); waits are ours (see _begin_write).
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=_QUIET_WAIT)
+            return conn
+        # mode=ro reads a WAL file when its -shm can be created; a read-only file in a read-only
+        # folder cannot have one, and nobody can write such a file anyway, so it is read immutable.
+        uri = self.path.resolve().as_uri()
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=_QUIET_WAIT)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        return conn
+
+    def _begin_write(self) -> None:
+        """Take the write lock (BEGIN IMMEDIATE), waiting for another writer up to the lock timeout."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
             return
-        has_tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-        if application_id != 0 or has_tables or not create:
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+        if self._on_wait is not None:
+            self._on_wait(
+                f"{self.path}: the translation memory is locked by another process; "
+                f"waiting up to {self._lock_timeout:g} s"
+            )
+        self._conn.execute(f"PRAGMA busy_timeout = {int(self._lock_timeout * 1000)}")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            raise InputError(
+                f"{self.path}: the translation memory stayed locked by another process for "
+                f"{self._lock_timeout:g} s; try again when it is done"
+            ) from None
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(_QUIET_WAIT * 1000)}")
+
+    def _check_schema(self, create: bool) -> None:
+        application_id, version = self._schema_marks()
+        if application_id == APPLICATION_ID and version == SCHEMA_VERSION:
+            self._use_wal()
+            return
+        if application_id == APPLICATION_ID and version > SCHEMA_VERSION:
+            raise InputError(
+                f"{self.path}: translation memory schema {version} is newer than this songngu "
+                f"reads ({SCHEMA_VERSION}); upgrade songngu"
+            )
+        if application_id not in (0, APPLICATION_ID):
             raise InputError(
                 f"{self.path}: not a songngu translation memory (an SQLite database of something else)"
             )
-        self._conn.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            if application_id == APPLICATION_ID:
+                raise InputError(
+                    f"{self.path}: translation memory schema {version} must be upgraded to "
+                    f"{SCHEMA_VERSION}, and the file is read-only"
+                )
+            raise InputError(f"{self.path}: not a songngu translation memory")
+        # Create or upgrade under the write lock, deciding which only once it is held: another
+        # process may have created the schema between our first look and the lock.
+        self._begin_write()
         try:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
+            application_id, version = self._schema_marks()
+            if application_id == 0:
+                has_tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+                if has_tables or not create:
+                    raise InputError(
+                        f"{self.path}: not a songngu translation memory "
+                        "(an SQLite database of something else)"
+                    )
+                self._run_script(_SCHEMA + ";" + _KIND_SCHEMA)
+            elif version < SCHEMA_VERSION:
+                self._upgrade(version)
             self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
+        self._use_wal()
+
+    def _schema_marks(self) -> tuple[int, int]:
+        application_id = int(self._conn.execute("PRAGMA application_id").fetchone()[0])
+        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        return application_id, version
+
+    def _use_wal(self) -> None:
+        """WAL mode, so that lookups never wait for an import (set once; it stays with the file)."""
+        if self.read_only:
+            return
+        mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() == "wal":
+            return
+        try:
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            # Another process holds the file; it stays in its journal mode for now, which only
+            # costs concurrency, and the next open switches it.
+
+    def _run_script(self, script: str) -> None:
+        for statement in script.split(";"):
+            if statement.strip():
+                self._conn.execute(statement)
 
     def _upgrade(self, version: int) -> None:
-        """Bring a file of an older schema up to date in one transaction (units are untouched)."""
-        if version != 1:
+        """Bring a file of an older schema up to date, inside the caller's transaction (units kept)."""
+        if version not in (1, 2):
             raise InputError(f"{self.path}: translation memory schema {version} is unknown to this songngu")
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise InputError(
-                f"{self.path}: translation memory schema 1 must be upgraded to {SCHEMA_VERSION} "
-                f"before use, and cannot be now ({exc})"
-            ) from None
-        try:
-            for statement in _PAIR_SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
+        if version == 1:
+            self._run_script(_PAIR_SCHEMA)
             token_ids = dict(self._conn.execute("SELECT text, id FROM token"))
-            for key_id, key in self._conn.execute("SELECT id, key FROM source_key"):
+            for key_id, key in self._conn.execute("SELECT id, key FROM source_key").fetchall():
                 key_tokens = _TOKEN.findall(key)
                 self._index_pairs(key_id, [token_ids[t] for t in key_tokens])
-            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
+        self._run_script(_KIND_SCHEMA)
 
     def __enter__(self) -> TranslationMemory:
         return self
@@ -348,19 +462,33 @@ class TranslationMemory:
     def units(self) -> Iterator[MemoryUnit]:
         """Every stored unit, oldest stored first (read lazily)."""
         rows = self._conn.execute(
-            "SELECT source, target, origin, segment_id, edited, created FROM unit ORDER BY id"
+            "SELECT source, target, origin, segment_id, edited, created, kind, score FROM unit ORDER BY id"
         )
-        for source, target, origin, segment_id, edited, created in rows:
-            yield MemoryUnit(source, target, origin, segment_id, bool(edited), created)
+        for source, target, origin, segment_id, edited, created, kind, score in rows:
+            yield MemoryUnit(source, target, origin, segment_id, bool(edited), created, UnitKind(kind), score)
 
-    def lookup(self, source: str) -> str | None:
-        """The most recent human translation of exactly this source (normalised), or None."""
+    def find(self, source: str) -> MemoryUnit | None:
+        """The unit to reuse for exactly this source (normalised), or None.
+
+        A reviewed unit wins over an aligned one; among units of one kind the most recent wins.
+        """
         row = self._conn.execute(
-            "SELECT u.target FROM source_key k JOIN unit u ON u.key_id = k.id WHERE k.key = ? "
-            "ORDER BY u.created DESC, u.id DESC LIMIT 1",
+            "SELECT u.source, u.target, u.origin, u.segment_id, u.edited, u.created, u.kind, u.score "
+            "FROM source_key k JOIN unit u ON u.key_id = k.id "
+            f"WHERE k.key = ? ORDER BY {_PREFERENCE} LIMIT 1",
             (normalise(source),),
         ).fetchone()
-        return None if row is None else str(row[0])
+        if row is None:
+            return None
+        source_text, target, origin, segment_id, edited, created, kind, score = row
+        return MemoryUnit(
+            source_text, target, origin, segment_id, bool(edited), created, UnitKind(kind), score
+        )
+
+    def lookup(self, source: str) -> str | None:
+        """The translation to reuse for exactly this source (see :meth:`find`), or None."""
+        unit = self.find(source)
+        return None if unit is None else unit.target
 
     def suggest(self, source: str, threshold: float = 0.75) -> Suggestion | None:
         """The stored source most similar to ``source`` with similarity >= ``threshold``, or None.
@@ -445,7 +573,7 @@ class TranslationMemory:
         if best is None:
             return None
         source_text, target = self._conn.execute(
-            "SELECT source, target FROM unit WHERE key_id = ? ORDER BY created DESC, id DESC LIMIT 1",
+            f"SELECT source, target FROM unit u WHERE key_id = ? ORDER BY {_PREFERENCE} LIMIT 1",
             (best[1],),
         ).fetchone()
         return Suggestion(source=source_text, target=target, similarity=best[0])
@@ -485,14 +613,17 @@ class TranslationMemory:
         A unit identical to a stored one (same source, target, origin and segment id) is not added
         again. If anything fails, nothing is stored.
         """
+        if self.read_only:
+            raise InputError(f"{self.path}: the translation memory is read-only; nothing can be stored in it")
         added = 0
-        self._conn.execute("BEGIN IMMEDIATE")
+        self._begin_write()
         try:
             for unit in units:
                 key_id = self._key_id(normalise(unit.source))
                 cursor = self._conn.execute(
-                    "INSERT OR IGNORE INTO unit (key_id, source, target, origin, segment_id, edited, created)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO unit"
+                    " (key_id, source, target, origin, segment_id, edited, created, kind, score)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         key_id,
                         unit.source,
@@ -501,6 +632,8 @@ class TranslationMemory:
                         unit.segment_id,
                         int(unit.edited),
                         _utc(unit.created),
+                        UnitKind(unit.kind).value,
+                        unit.score,
                     ),
                 )
                 added += cursor.rowcount
@@ -547,3 +680,16 @@ class TranslationMemory:
             "INSERT INTO pair_posting (first, second, n_tokens, key_id) VALUES (?, ?, ?, ?)",
             ((first, second, len(token_ids), key_id) for first, second in pairs),
         )
+
+
+# Reuse order: reviewed before aligned, then the most recent (ids break ties within a second).
+_PREFERENCE = "(u.kind = 'reviewed') DESC, u.created DESC, u.id DESC"
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process can write the memory file and create its journal beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent if str(path.parent) else ".", os.W_OK)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)

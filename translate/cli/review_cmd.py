@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 DEFAULT_TM = "songngu-tm.sqlite"
 
@@ -39,6 +40,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(handler=run_export)
 
 
+def say(line: str) -> None:
+    """Tell the user, on stderr, what the command is waiting for."""
+    print(f"songngu: {line}", file=sys.stderr, flush=True)
+
+
 def run_import(args: argparse.Namespace) -> int:
     """Import reviewed catalogs: read them all, then store in one transaction, then report."""
     from songngu.textfile import write_atomic
@@ -46,7 +52,7 @@ def run_import(args: argparse.Namespace) -> int:
     from songngu.translate.review import read_all, store_reviewed
 
     catalogs = read_all(args.files)  # before the memory is even opened: a refusal touches nothing
-    with TranslationMemory(args.tm) as memory:
+    with TranslationMemory(args.tm, on_wait=say) as memory:
         report = store_reviewed(catalogs, memory)
     for line in report.summary_lines():
         print(line)
@@ -65,15 +71,12 @@ def run_export(args: argparse.Namespace) -> int:
 
     A missing memory is an error, never an empty database created on the way.
     """
-    # Imported here so this function's imports stay apart from run_import's in the shared module.
-    import sys
-
     from songngu.textfile import write_atomic
     from songngu.translate.formats.memory_export import export_tmx, export_tsv
     from songngu.translate.memory import TranslationMemory
 
     export = export_tmx if args.format == "tmx" else export_tsv
-    with TranslationMemory(args.tm, create=False) as memory:
+    with TranslationMemory(args.tm, create=False, write=False) as memory:
         content = export(memory.units())
     if args.output:
         write_atomic(args.output, content)

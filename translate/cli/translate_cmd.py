@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     # Opened before the model loads, so a missing or broken memory is reported at once.
-    memory = TranslationMemory(args.tm, create=False) if args.tm else None
+    memory = TranslationMemory(args.tm, create=False, write=False) if args.tm else None
     try:
         translator = Translator.load(args.model, device=args.device)
         settings = DecodingSettings(

@@ -1,0 +1,224 @@
+"""Fault class: the translation memory held, raced for, or read-only (issue #10, items 5–7).
+
+The memory is one SQLite file shared by a desk: an import may run while a translation reads it,
+two imports may start on a new file at once, and an archived memory may be read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from songngu.errors import InputError
+from songngu.translate.cli import main
+from songngu.translate.memory import MemoryUnit, TranslationMemory, UnitKind
+
+PO = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Language: en\\n"
+
+#. machine translation: The meeting opened.
+msgctxt "bai:1:1"
+msgid "Cuộc họp khai mạc."
+msgstr "The meeting opened."
+"""
+
+
+def unit(source: str, target: str, **fields: object) -> MemoryUnit:
+    values: dict[str, object] = {"origin": "a.po", "segment_id": "a:1:1", "edited": False}
+    values["created"] = "2024-05-01T10:00:00Z"
+    values.update(fields)
+    return MemoryUnit(source, target, **values)  # type: ignore[arg-type]
+
+
+def hold_write_lock(path: Path) -> sqlite3.Connection:
+    """A second connection, as another process's import would be, holding the write lock."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_a_writer_waits_for_a_lock_says_so_once_and_then_stores(tmp_path: Path) -> None:
+    path = tmp_path / "tm.sqlite"
+    TranslationMemory(path).close()
+    holder = hold_write_lock(path)
+    threading.Timer(1.0, holder.rollback).start()  # the other import finishes after a second
+    said: list[str] = []
+    with TranslationMemory(path, on_wait=said.append) as memory:
+        assert memory.store([unit("Xin chào bạn.", "Hello.")]) == 1
+    holder.close()
+    assert len(said) == 1
+    assert "locked by another process; waiting up to 60 s" in said[0]
+
+
+def test_a_lock_held_past_the_timeout_is_one_line_and_nothing_is_stored(tmp_path: Path) -> None:
+    path = tmp_path / "tm.sqlite"
+    TranslationMemory(path).close()
+    holder = hold_write_lock(path)
+    try:
+        with (
+            TranslationMemory(path, lock_timeout=0.5) as memory,
+            pytest.raises(InputError, match=r"stayed locked by another process for 0\.5 s"),
+        ):
+            memory.store([unit("Xin chào bạn.", "Hello.")])
+    finally:
+        holder.rollback()
+        holder.close()
+    with TranslationMemory(path, write=False) as memory:
+        assert len(memory) == 0
+
+
+def test_readers_never_wait_for_a_writer(tmp_path: Path) -> None:
+    """WAL mode: a lookup during a long import reads the last committed state at once."""
+    path = tmp_path / "tm.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.store([unit("Xin chào bạn.", "Hello.")])
+    holder = hold_write_lock(path)
+    holder.execute("INSERT INTO source_key (key, n_tokens) VALUES ('x', 1)")
+    try:
+        with TranslationMemory(path, create=False, write=False, lock_timeout=0.1) as reader:
+            assert reader.lookup("Xin chào bạn.") == "Hello."
+            assert reader.suggest("Xin  chào bạn !") is not None
+    finally:
+        holder.rollback()
+        holder.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    raw.close()
+
+
+def test_review_import_waits_for_a_held_memory_instead_of_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tm.sqlite"
+    TranslationMemory(path).close()
+    (tmp_path / "bai.po").write_text(PO, encoding="utf-8")
+    holder = hold_write_lock(path)
+    threading.Timer(1.0, holder.rollback).start()
+    assert main(["review", "import", str(tmp_path / "bai.po"), "--tm", str(path)]) == 0
+    holder.close()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "waiting up to 60 s" in err
+
+
+_CREATE = """
+import sys
+from songngu.translate.cli import main
+sys.exit(main(["review", "import", sys.argv[1], "--tm", sys.argv[2]]))
+"""
+
+
+def test_two_imports_creating_one_new_memory_never_lose_a_catalog(tmp_path: Path) -> None:
+    """Schema creation happens under the write lock, so the second import finds it made."""
+    catalogs = []
+    for name, target in (("a", "The meeting opened."), ("b", "The session opened.")):
+        po = tmp_path / f"{name}.po"
+        po.write_text(
+            PO.replace("bai:1:1", f"{name}:1:1").replace(
+                'msgstr "The meeting opened."', f'msgstr "{target}"'
+            ),
+            encoding="utf-8",
+        )
+        catalogs.append(po)
+    for round_number in range(6):
+        path = tmp_path / f"tm{round_number}.sqlite"
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _CREATE, str(po), str(path)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=tmp_path,
+            )
+            for po in catalogs
+        ]
+        outcomes = [run.communicate(timeout=120) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outcomes
+        with TranslationMemory(path, write=False) as memory:
+            assert sorted(u.segment_id for u in memory.units()) == ["a:1:1", "b:1:1"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files; chmod cannot make one")
+def test_a_read_only_memory_serves_lookups_and_refuses_imports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _read_only_case(tmp_path, capsys)
+
+
+def _read_only_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "tm.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.store([unit("Cuộc họp khai mạc.", "The meeting opened.")])
+    path.chmod(0o444)
+    (tmp_path / "bai.po").write_text(PO, encoding="utf-8")
+    try:
+        with TranslationMemory(path, create=False, write=False) as reader:
+            assert reader.read_only
+            assert reader.lookup("Cuộc họp khai mạc.") == "The meeting opened."
+        assert main(["review", "import", str(tmp_path / "bai.po"), "--tm", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert "the translation memory is read-only" in err
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_read_only_memory_as_an_ordinary_user(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same contract where tests run as root: the writability check is what decides."""
+    original = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if mode & os.W_OK and str(path).endswith("tm.sqlite"):
+            return False
+        return original(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(os, "access", access)
+    try:
+        _read_only_case(tmp_path, capsys)
+    finally:
+        mp.undo()
+
+
+def test_a_schema_2_memory_is_upgraded_and_its_units_are_reviewed(tmp_path: Path) -> None:
+    path = tmp_path / "tm.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.store([unit("Xin chào bạn.", "Hello.")])
+    with sqlite3.connect(path) as raw:
+        raw.executescript(
+            "ALTER TABLE unit DROP COLUMN kind; ALTER TABLE unit DROP COLUMN score; PRAGMA user_version = 2;"
+        )
+    raw.close()
+    with TranslationMemory(path) as memory:
+        (stored,) = memory.units()
+        assert stored.kind is UnitKind.REVIEWED and stored.score is None
+
+
+def test_reuse_prefers_a_reviewed_unit_over_a_newer_aligned_one(tmp_path: Path) -> None:
+    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
+        memory.store(
+            [
+                unit("Xin chào bạn.", "Hello.", created="2024-01-01T00:00:00Z"),
+                unit(
+                    "Xin chào bạn.",
+                    "Hi there.",
+                    origin="archive",
+                    created="2025-01-01T00:00:00Z",
+                    kind=UnitKind.ALIGNED,
+                    score=0.9,
+                ),
+            ]
+        )
+        found = memory.find("Xin  chào bạn.")
+        assert found is not None and found.target == "Hello." and found.kind is UnitKind.REVIEWED
+        assert memory.suggest("Xin  chào bạn !") is not None
+        assert memory.suggest("Xin  chào bạn !").target == "Hello."  # type: ignore[union-attr]
+        stored = {u.target: u for u in memory.units()}
+        assert stored["Hi there."].kind is UnitKind.ALIGNED and stored["Hi there."].score == 0.9
