@@ -1,18 +1,24 @@
 """Reading UTF-8 text exactly as users wrote it, and writing files atomically.
 
-Every reader and writer in songngu goes through these two functions, so that a bad byte is always
-reported the same way and no output file is ever left half-written.
+Every reader and writer in songngu goes through these functions, so that a bad byte is always
+reported the same way, no output file is ever left half-written, and a write that fails (full disk,
+read-only folder) is one line naming the file, never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from songngu.errors import InputError
 
 BOM = "\ufeff"
+TMP_SUFFIX = ".tmp"
+_TEMPORARY = re.compile(r"\..+\.(?P<pid>\d+)\.[^.]+\.tmp")
 
 
 def decode_utf8(data: bytes, name: str | os.PathLike[str]) -> str:
@@ -42,12 +48,44 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file in the same directory and a rename.
 
     A reader (or a crash) sees either the old file or the new one, never a mix. Text is written
-    as UTF-8 with ``\\n`` line ends.
+    as UTF-8 with ``\\n`` line ends. A failure (full disk, no permission, a directory in the way)
+    is an InputError naming ``path``, and the old file is left as it was.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    write_all([(path, content)])
+
+
+def write_all(files: Sequence[tuple[str | os.PathLike[str], str | bytes]]) -> None:
+    """Write several files as one set: every temporary file is written and synced before any is
+    renamed into place, so a full disk or a permission error leaves all of the old files, not a
+    mix of old and new. Failures are InputErrors naming the path."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, content in files:
+            staged.append((_stage(Path(path), content), Path(path)))
+        for tmp_name, target in staged:
+            try:
+                os.replace(tmp_name, target)
+            except OSError as exc:
+                raise InputError(f"{target}: cannot write: {_reason(exc)}") from None
+    finally:
+        for tmp_name, _ in staged:
+            Path(tmp_name).unlink(missing_ok=True)
+
+
+def _stage(target: Path, content: str | bytes) -> str:
+    """Write ``content`` to a synced temporary file beside ``target``; return its name."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # The pid in the name lets a later run tell a temporary file left by a killed process
+        # (see remove_stale_temporaries) from one that a running process is still writing.
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=TMP_SUFFIX, dir=target.parent
+        )
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write: {_reason(exc)}") from None
     try:
         # mkstemp creates the file 0600; give it the mode a plain open() would (or the old file's).
         os.fchmod(fd, _mode_for(target))
@@ -55,10 +93,82 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise InputError(f"{target}: cannot write: {_reason(exc)}") from None
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    return tmp_name
+
+
+def check_writable_dir(path: str | os.PathLike[str]) -> None:
+    """Make sure files can be written into the directory ``path`` (creating it if needed), before
+    any work is done: an InputError now beats a lost hour of translation later.
+
+    Writing and removing a probe file is the only test that also catches read-only file systems
+    and full disks, which permission bits do not show (and root ignores).
+    """
+    directory = Path(path)
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory}: exists and is not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(
+            prefix=f".songngu-probe.{os.getpid()}.", suffix=TMP_SUFFIX, dir=directory
+        )
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(f"{directory}: cannot write here: {_reason(exc)}") from None
+
+
+def check_writable_file(path: str | os.PathLike[str]) -> None:
+    """Make sure ``path`` can be written (its directory takes files; it is not a directory)."""
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory; name a file to write")
+    check_writable_dir(target.parent)
+
+
+def remove_stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files that writers killed mid-write left in ``directory``.
+
+    Only songngu's own (``.<name>.<pid>.<random>.tmp``) whose process no longer runs are removed;
+    returns their paths.
+    """
+    removed: list[Path] = []
+    folder = Path(directory)
+    if not folder.is_dir():
+        return removed
+    for candidate in folder.glob(f".*{TMP_SUFFIX}"):
+        match = _TEMPORARY.fullmatch(candidate.name)
+        if match is None or _running(int(match.group("pid"))):
+            continue
+        try:
+            candidate.unlink()
+        except OSError:
+            continue  # not ours to fight over: another process may be cleaning up too
+        removed.append(candidate)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, but another user's
+    return True
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device"
+    return exc.strerror or str(exc)
 
 
 def _mode_for(target: Path) -> int:

@@ -35,12 +35,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"songngu: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("songngu: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # e.g. `songngu segment FILE | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        # The last guard of the one-line contract: writers turn their own OSErrors into
+        # InputErrors naming the file, and anything the system refuses later still names it.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"songngu: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("songngu: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

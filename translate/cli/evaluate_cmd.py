@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from songngu.errors import InputError
-from songngu.textfile import write_atomic
+from songngu.textfile import check_writable_file, write_atomic
 from songngu.translate.evaluate.bootstrap import DEFAULT_SAMPLES, SACREBLEU_SEED, Estimate
 from songngu.translate.evaluate.evaluation import Evaluation, evaluate
 from songngu.translate.evaluate.inputs import (
@@ -85,6 +85,9 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate files, reviewed catalogs or a test set; print scores; write a report if asked."""
+    for output in (args.report, getattr(args, "save_hyp", None)):
+        if output:
+            check_writable_file(output)  # before a test set is translated, not after
     if args.post_edit:
         if args.hyp or args.ref or args.testset:
             raise InputError("--post-edit takes reviewed PO files alone, without --hyp, --ref or --testset")

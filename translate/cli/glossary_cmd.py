@@ -103,6 +103,8 @@ def run_extract(args: argparse.Namespace) -> int:
 def run_convert(args: argparse.Namespace) -> int:
     """Convert a glossary between CSV, TSV and TBX (by suffix), losing nothing; written atomically."""
     from songngu.glossary.formats import load_glossary, save_glossary
+    from songngu.textfile import check_writable_file
 
+    check_writable_file(args.output)
     save_glossary(load_glossary(args.input), args.output)
     return 0

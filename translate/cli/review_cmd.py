@@ -47,9 +47,12 @@ def say(line: str) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import reviewed catalogs: read them all, then store in one transaction, then report."""
-    from songngu.textfile import write_atomic
+    from songngu.textfile import check_writable_file, write_atomic
     from songngu.translate.memory import TranslationMemory
     from songngu.translate.review import read_all, store_reviewed
+
+    if args.candidates:
+        check_writable_file(args.candidates)  # before the import commits, not after
 
     catalogs = read_all(args.files)  # before the memory is even opened: a refusal touches nothing
     with TranslationMemory(args.tm, on_wait=say) as memory:
@@ -71,10 +74,12 @@ def run_export(args: argparse.Namespace) -> int:
 
     A missing memory is an error, never an empty database created on the way.
     """
-    from songngu.textfile import write_atomic
+    from songngu.textfile import check_writable_file, write_atomic
     from songngu.translate.formats.memory_export import export_tmx, export_tsv
     from songngu.translate.memory import TranslationMemory
 
+    if args.output:
+        check_writable_file(args.output)
     export = export_tmx if args.format == "tmx" else export_tsv
     with TranslationMemory(args.tm, create=False, write=False) as memory:
         content = export(memory.units())

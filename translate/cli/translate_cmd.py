@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from songngu.glossary.matcher import GlossaryMatcher
     from songngu.textfile import read_text
     from songngu.translate.engine import Translator
-    from songngu.translate.formats import write_outputs
+    from songngu.translate.formats import prepare_outputs, write_outputs
     from songngu.translate.memory import TranslationMemory
     from songngu.translate.pipeline import DecodingSettings, translate_article
     from songngu.translate.segment import article_name
@@ -73,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if not readable:
         return 2
 
+    # Every output of the run is checked before the model loads: an unwritable --out or a broken
+    # reviewed catalog stops the run at once, before any article is written.
+    prepare_outputs([article_name(file) for file, _ in readable], args.out)
     # Opened before the model loads, so a missing or broken memory is reported at once.
     memory = TranslationMemory(args.tm, create=False, write=False) if args.tm else None
     try:

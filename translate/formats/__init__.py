@@ -1,7 +1,9 @@
 """Output and exchange formats for translation records, one module per format, and their registry.
 
 :data:`OUTPUT_FORMATS` lists every file written for a translated article; :func:`write_outputs`
-renders all of them before writing any, so a failing format leaves every previous file intact.
+renders all of them, then writes them as one set (:func:`songngu.textfile.write_all`), so a failing
+format or a full disk leaves every previous file intact; :func:`prepare_outputs` checks a whole run's
+outputs before any work starts.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from songngu.textfile import read_text, write_atomic
-from songngu.translate.formats.base import OutputFormat
+from songngu.errors import InputError
+from songngu.textfile import check_writable_dir, read_text, remove_stale_temporaries, write_all
+from songngu.translate.formats.base import MergingFormat, OutputFormat
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.formats.moses import MosesSourceFormat, MosesTargetFormat
 from songngu.translate.formats.po import PoFormat
@@ -51,8 +54,30 @@ def write_outputs(
     rendered: list[tuple[Path, str]] = []
     for fmt in formats:
         path = output_path(article, out_dir, fmt)
-        existing = read_text(path) if path.exists() else None
+        existing = read_text(path) if path.is_file() else None
         rendered.append((path, fmt.render(article, existing, name=os.fspath(path))))
-    for path, content in rendered:
-        write_atomic(path, content)
+    write_all(rendered)
     return [path for path, _ in rendered]
+
+
+def prepare_outputs(
+    names: Sequence[str],
+    out_dir: str | os.PathLike[str],
+    formats: Sequence[OutputFormat] = OUTPUT_FORMATS,
+) -> None:
+    """Check, before any work, that every article of a run can be written: the output folders take
+    files, no output path is a directory, and every existing file a format merges into (the
+    reviewed PO) parses. A problem with any article stops the whole run before anything is written.
+    Temporary files left by a killed earlier run are removed on the way.
+    """
+    folders = sorted({(Path(out_dir) / name).parent for name in names})
+    for folder in folders:
+        check_writable_dir(folder)
+        remove_stale_temporaries(folder)
+    for name in names:
+        for fmt in formats:
+            path = Path(out_dir) / f"{name}{fmt.suffix}"
+            if path.is_dir():
+                raise InputError(f"{path}: is a directory, where songngu writes a file")
+            if isinstance(fmt, MergingFormat) and path.is_file():
+                fmt.check_existing(read_text(path), name=os.fspath(path))

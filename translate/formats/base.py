@@ -23,3 +23,15 @@ class OutputFormat(ABC):
         """The file's new content. ``existing`` is the current file's text, if there is one
         (formats that keep a reviewer's work, like PO, merge with it; others ignore it); ``name`` is
         the file's path, for messages about it."""
+
+
+class MergingFormat(OutputFormat):
+    """A format whose file carries a reviewer's work, which :meth:`render` merges into.
+
+    Its existing files are checked before a run does any work (:meth:`check_existing`), so a broken
+    one stops the run before any file of any article is written.
+    """
+
+    @abstractmethod
+    def check_existing(self, existing: str, *, name: str) -> None:
+        """Raise InputError (naming ``name`` and the line) if ``existing`` cannot be merged into."""

@@ -45,7 +45,7 @@ import polib
 from songngu import __version__
 from songngu.errors import InputError
 from songngu.textfile import read_text
-from songngu.translate.formats.base import OutputFormat
+from songngu.translate.formats.base import MergingFormat
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
 FUZZY = "fuzzy"
@@ -227,10 +227,13 @@ def merge_text(
     return render_catalog(build_catalog(article, old, now=now))
 
 
-class PoFormat(OutputFormat):
+class PoFormat(MergingFormat):
     """``<name>.po``: the review catalog, merged with the one already there."""
 
     suffix = ".po"
+
+    def check_existing(self, existing: str, *, name: str) -> None:
+        parse_catalog(existing, name)
 
     def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         return merge_text(article, existing, name or article.name + self.suffix)
