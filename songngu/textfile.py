@@ -124,11 +124,13 @@ def check_writable_dir(path: str | os.PathLike[str]) -> None:
 
 
 def check_writable_file(path: str | os.PathLike[str]) -> None:
-    """Make sure ``path`` can be written (its directory takes files; it is not a directory)."""
+    """Make sure ``path`` can be written (its directory takes files; it is not a directory), and
+    clear that directory of temporaries that killed writers left there."""
     target = Path(path)
     if target.is_dir():
         raise InputError(f"{target}: is a directory; name a file to write")
     check_writable_dir(target.parent)
+    remove_stale_temporaries(target.parent)
 
 
 def remove_stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
