@@ -1,10 +1,12 @@
-"""Splitting a Vietnamese article into paragraphs and sentences, with stable ids.
+"""Splitting an article into paragraphs and sentences, with stable ids: Vietnamese, or English.
 
 Paragraphs are separated by one or more blank lines (a line holding only whitespace is blank); a
 single line break inside a paragraph is a soft wrap. Sentences end at sentence-final punctuation
 (``.``, ``!``, ``?``, ``…``, ``...`` and combinations, with any closing quotes or brackets that belong
 to the sentence) followed by whitespace and something that can start a sentence: an uppercase letter,
-a digit, an opening quote or bracket. Abbreviations, titles and initials do not end a sentence.
+a digit, an opening quote or bracket. Abbreviations, titles and initials do not end a sentence. The
+rules for periods are Vietnamese here; English ones (``language="en"``, for the English side of a
+bilingual archive) are in :mod:`translate.segment_en`.
 
 Every offset is a Python string index into the text as given, so that a sentence can always be
 traced back to the exact characters of the article.
@@ -15,8 +17,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import PurePath
+from typing import Literal
 
+from songngu.translate import segment_en
 from songngu.translate.records import Segment
+
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[Language, ...] = ("vi", "en")
 
 # Titles and abbreviations that are followed by a period and then, usually, a capitalised name or a
 # number; a period after them does not end a sentence. Compared case-sensitively, because "Tp." is a
@@ -129,11 +136,12 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(paragraph: str) -> list[tuple[int, int]]:
+def split_sentences(paragraph: str, language: Language = "vi") -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the sentences of one paragraph, relative to ``paragraph``.
 
-    Spans are stripped of surrounding whitespace, in order, non-overlapping, and together cover every
-    non-space character of the paragraph.
+    ``language`` chooses the rules for periods (Vietnamese here; English in
+    :mod:`translate.segment_en`). Spans are stripped of surrounding whitespace, in order,
+    non-overlapping, and together cover every non-space character of the paragraph.
     """
     spans: list[tuple[int, int]] = []
     sentence_start = _skip_space(paragraph, 0)
@@ -148,7 +156,11 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
             after = _skip_space(paragraph, end)
         if after >= len(paragraph):
             break
-        if _ends_sentence(paragraph, sentence_start, match, after):
+        if language == "en":
+            ends = segment_en.ends_sentence(paragraph, sentence_start, match.start(), match.group(), after)
+        else:
+            ends = _ends_sentence(paragraph, sentence_start, match, after)
+        if ends:
             spans.append((sentence_start, end))
             sentence_start = after
     end = len(paragraph.rstrip())
@@ -157,7 +169,7 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     return spans
 
 
-def segment_article(text: str, name: str) -> list[Segment]:
+def segment_article(text: str, name: str, language: Language = "vi") -> list[Segment]:
     """The sentences of an article, with ids ``"<name>:<paragraph>:<sentence>"`` (1-based).
 
     ``start``/``end`` index into ``text`` exactly as given; ``source`` is that slice with soft line
@@ -166,7 +178,7 @@ def segment_article(text: str, name: str) -> list[Segment]:
     segments: list[Segment] = []
     for paragraph_number, (p_start, p_end) in enumerate(split_paragraphs(text), start=1):
         paragraph = text[p_start:p_end]
-        for sentence_number, (s_start, s_end) in enumerate(split_sentences(paragraph), start=1):
+        for sentence_number, (s_start, s_end) in enumerate(split_sentences(paragraph, language), start=1):
             start, end = p_start + s_start, p_start + s_end
             segments.append(
                 Segment(

@@ -1,4 +1,4 @@
-"""``songngu segment FILE``: one sentence per line, a blank line between paragraphs."""
+"""``songngu segment FILE [--language vi|en]``: one sentence per line, a blank line between paragraphs."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import argparse
 import sys
 
 from songngu.textfile import read_text
-from songngu.translate.segment import article_name, segment_article
+from songngu.translate.segment import LANGUAGES, article_name, segment_article
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``segment`` command."""
     parser = commands.add_parser("segment", help="print an article's sentences, one per line")
-    parser.add_argument("file", help="a UTF-8 Vietnamese article")
+    parser.add_argument("file", help="a UTF-8 article (Vietnamese unless --language says otherwise)")
+    parser.add_argument(
+        "--language", "-l", choices=LANGUAGES, default="vi", help="the article's language (default vi)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -21,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     text = read_text(args.file)
     lines: list[str] = []
     previous_paragraph: int | None = None
-    for segment in segment_article(text, article_name(args.file)):
+    for segment in segment_article(text, article_name(args.file), args.language):
         if previous_paragraph is not None and segment.paragraph != previous_paragraph:
             lines.append("")
         lines.append(segment.source)
