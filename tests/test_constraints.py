@@ -13,11 +13,11 @@ from transformers import MarianTokenizer
 from songngu.translate.constraints import (
     ConstraintAutomaton,
     TermConstraint,
-    contains_phrase,
     doubled_acronyms,
     encode_constraints,
     pack,
 )
+from songngu.translate.phrase import contains_phrase
 
 
 def run(automaton: ConstraintAutomaton, tokens: list[int]) -> tuple[int, set[int]]:

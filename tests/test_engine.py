@@ -10,8 +10,9 @@ import torch
 from transformers import MarianMTModel, MarianTokenizer
 
 from songngu.errors import InputError
-from songngu.translate.constraints import TermConstraint, contains_phrase
+from songngu.translate.constraints import TermConstraint
 from songngu.translate.engine import Translation, TranslationRequest, Translator
+from songngu.translate.phrase import contains_phrase
 
 
 def test_tiny_model_directory_loads_with_transformers(tiny_model_dir: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from songngu.glossary.formats import load_glossary
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.textfile import read_text
-from songngu.translate.constraints import contains_phrase
+from songngu.translate.phrase import contains_phrase
 from songngu.translate.segment import article_name, segment_article
 
 ROOT = Path(__file__).resolve().parent.parent

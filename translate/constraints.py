@@ -20,34 +20,15 @@ import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 import torch
+
+from songngu.translate.phrase import contains_phrase, ends_in_word
 
 TokenIds = tuple[int, ...]
 Encoder = Callable[[str], list[int]]
 
 _ACRONYM_TAIL = re.compile(r"\(([^()\s]+)\)\s*$")
-_WORD_CHAR = re.compile(r"\w")
-
-
-def ends_in_word(text: str) -> bool:
-    """Whether ``text`` ends with a letter or digit, so that where it ends in an output matters:
-    "United Nations Development Program" is a different word from "...Programme"."""
-    return bool(text) and bool(_WORD_CHAR.fullmatch(text[-1]))
-
-
-@cache
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    before = r"(?<!\w)" if _WORD_CHAR.fullmatch(phrase[:1]) else ""
-    after = r"(?!\w)" if ends_in_word(phrase) else ""
-    return re.compile(before + re.escape(phrase) + after)
-
-
-def contains_phrase(text: str, phrase: str) -> bool:
-    """Whether ``phrase`` occurs in ``text`` as a whole phrase: no letter or digit touches either of
-    its ends where that end is itself a letter or digit (case-sensitive)."""
-    return bool(phrase) and _phrase_pattern(phrase).search(text) is not None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class Method(StrEnum):
     CONSTRAINED = "constrained"  # the model, held to every glossary term of the sentence
     UNCONSTRAINED = "unconstrained"  # the model alone (no terms, or the terms could not be met)
     MEMORY = "memory"  # a human translation reused from the translation memory
+    ALIGNED = "aligned"  # a human translation found by aligning the article with its English version
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,13 @@ class SegmentResult:
     paragraph: int
     terms: list[TermOutcome] = field(default_factory=list)
     method: Method = Method.UNCONSTRAINED
-    score: float | None = None  # length-normalised log-probability of the target, when from the model
+    score: float | None = None  # model: length-normalised log-probability; aligned: confidence in [0, 1]
     violated: bool = False  # some term could not be met: target is the best unconstrained translation
     unconstrained: str | None = None  # the model's translation without constraints, when it differs
     suggestion: str | None = None  # a near match from the translation memory
     suggestion_similarity: float | None = None
+    alignment: str | None = None  # the bead's kind ("1-1", "2-1", ...) when method is ALIGNED
+    uncertain: bool = False  # an aligned bead scoring below the confidence threshold: left fuzzy
 
 
 @dataclass

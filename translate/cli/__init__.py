@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 from songngu import __version__
 from songngu.errors import InputError
-from songngu.translate.cli import evaluate_cmd, glossary_cmd, review_cmd, segment_cmd, translate_cmd
+from songngu.translate.cli import (
+    align_cmd,
+    evaluate_cmd,
+    glossary_cmd,
+    review_cmd,
+    segment_cmd,
+    translate_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"songngu {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (translate_cmd, segment_cmd, glossary_cmd, review_cmd, evaluate_cmd):
+    for module in (translate_cmd, segment_cmd, align_cmd, glossary_cmd, review_cmd, evaluate_cmd):
         module.register(commands)
     return parser
 

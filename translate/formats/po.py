@@ -2,10 +2,12 @@
 
 One catalog per article. Each segment is one entry: ``msgctxt`` = segment id, ``msgid`` = the
 Vietnamese sentence, ``msgstr`` = the translation, flagged ``fuzzy`` (needs review) unless it is a
-human translation reused from the translation memory. Extracted comments (``#.``) tell the reviewer
-which glossary terms were required and met, the memory suggestion, the unconstrained translation, and
-always the starting text itself ("machine translation: …" or "translation memory: …"), so that a
-reviewed catalog alone says whether the reviewer edited the translation or accepted it.
+human translation reused from the translation memory, or an English sentence ``songngu align``
+paired with confidence (see :func:`needs_review`). Extracted comments (``#.``) tell the reviewer
+which glossary terms were required and met, the memory suggestion, the unconstrained translation,
+the alignment bead and score, and always the starting text itself ("machine translation: …",
+"translation memory: …" or "aligned translation: …"), so that a reviewed catalog alone says
+whether the reviewer edited the translation or accepted it.
 
 Merging with the catalog already on disk (``existing``), entry by entry:
 
@@ -54,6 +56,8 @@ FUZZY = "fuzzy"
 GLOSSARY_NOTE = "glossary:"
 MACHINE_NOTE = "machine translation:"
 MEMORY_NOTE = "translation memory:"
+ALIGNED_NOTE = "aligned translation:"
+ALIGNMENT_NOTE = "alignment:"
 SUGGESTION_NOTE = "memory suggestion"
 UNCONSTRAINED_NOTE = "unconstrained:"
 VIOLATED_NOTE = "constraints could not be met"
@@ -96,12 +100,16 @@ class EntryNotes:
 
     machine: str | None = None  # the model's output ("machine translation: …")
     memory: str | None = None  # the reused human translation ("translation memory: …")
+    aligned: str | None = None  # the English sentence alignment paired it with ("aligned translation: …")
     terms: list[TermNote] = field(default_factory=list)
 
     @property
     def baseline(self) -> str | None:
         """The text the reviewer started from, if songngu wrote one."""
-        return self.machine if self.machine is not None else self.memory
+        for text in (self.machine, self.memory, self.aligned):
+            if text is not None:
+                return text
+        return None
 
 
 def one_line(text: str) -> str:
@@ -122,6 +130,8 @@ def read_notes(entry: polib.POEntry) -> EntryNotes:
             notes.machine = line[len(MACHINE_NOTE) :].strip()
         elif line.startswith(MEMORY_NOTE):
             notes.memory = line[len(MEMORY_NOTE) :].strip()
+        elif line.startswith(ALIGNED_NOTE):
+            notes.aligned = line[len(ALIGNED_NOTE) :].strip()
         elif line.startswith(GLOSSARY_NOTE):
             term = _parse_term_note(line[len(GLOSSARY_NOTE) :].strip())
             if term is not None:
@@ -129,7 +139,16 @@ def read_notes(entry: polib.POEntry) -> EntryNotes:
     return notes
 
 
-_LABELS = (GLOSSARY_NOTE, MACHINE_NOTE, MEMORY_NOTE, SUGGESTION_NOTE, UNCONSTRAINED_NOTE, VIOLATED_NOTE)
+_LABELS = (
+    GLOSSARY_NOTE,
+    MACHINE_NOTE,
+    MEMORY_NOTE,
+    ALIGNED_NOTE,
+    ALIGNMENT_NOTE,
+    SUGGESTION_NOTE,
+    UNCONSTRAINED_NOTE,
+    VIOLATED_NOTE,
+)
 
 
 def _note_lines(comment: str) -> list[str]:
@@ -170,7 +189,11 @@ def entry_notes(result: SegmentResult) -> list[str]:
         similarity = result.suggestion_similarity
         percent = f" ({round(similarity * 100)}%)" if similarity is not None else ""
         lines.append(f"{SUGGESTION_NOTE}{percent}: {_note(result.suggestion)}")
-    label = MEMORY_NOTE if result.method is Method.MEMORY else MACHINE_NOTE
+    if result.method is Method.ALIGNED:
+        score = f", score {result.score:.2f}" if result.score is not None else ""
+        doubt = ", low confidence: check the pairing" if result.uncertain else ""
+        lines.append(f"{ALIGNMENT_NOTE} {result.alignment or '1-1'}{score}{doubt}")
+    label = {Method.MEMORY: MEMORY_NOTE, Method.ALIGNED: ALIGNED_NOTE}.get(result.method, MACHINE_NOTE)
     lines.append(f"{label} {_note(result.target)}".rstrip())
     return lines
 
@@ -246,8 +269,19 @@ def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.PO
         msgstr=catalog_text(result.target),
         comment="\n".join(entry_notes(result)),
         occurrences=[(_reference_file(article.path or article.name), str(result.paragraph))],
-        flags=[] if result.method is Method.MEMORY else [FUZZY],
+        flags=[FUZZY] if needs_review(result) else [],
     )
+
+
+def needs_review(result: SegmentResult) -> bool:
+    """Whether the entry starts fuzzy: the model's output does, a human translation reused from the
+    memory does not, nor does an aligned sentence unless the aligner was unsure of the pairing (an
+    English sentence left empty is simply untranslated)."""
+    if result.method is Method.MEMORY:
+        return False
+    if result.method is Method.ALIGNED:
+        return result.uncertain and bool(result.target)
+    return True
 
 
 def _reference_file(path: str) -> str:

@@ -1,0 +1,137 @@
+"""The files of an aligned article, and aligned bitext read back (for glossary extraction).
+
+``songngu align`` writes, for ``<name>`` the Vietnamese file's name without its last suffix:
+
+- ``<name>.jsonl``: one record per bead: ``id``, ``vi``, ``en``, ``vi_start``, ``vi_end``,
+  ``en_start``, ``en_end`` (offsets into each file as read, BOM dropped; null for an empty side),
+  ``score``, ``kind`` ("1-1", "2-1", "0-1", ...), ``paragraph``;
+- ``<name>.tsv`` and ``<name>.tmx``: the beads with text on both sides, through translate's own
+  TSV and TMX writers (:mod:`translate.formats`);
+- ``<name>.po``: a review catalog through translate's PO writer, so re-aligning merges with a
+  reviewed catalog without losing the reviewer's work. Every bead with Vietnamese text is an entry;
+  beads scoring below the threshold are fuzzy, a Vietnamese sentence with no English counterpart is
+  untranslated, and notes give the bead's kind and score.
+
+Every file is rendered before any is written, and each is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from songngu import __version__
+from songngu.errors import InputError
+from songngu.textfile import read_text, write_atomic
+from songngu.translate.align.article import AlignedArticle, AlignedBead
+from songngu.translate.formats.base import OutputFormat
+from songngu.translate.formats.jsonl import loads as loads_records
+from songngu.translate.formats.po import PoFormat
+from songngu.translate.formats.tmx import TmxFormat, read_tmx
+from songngu.translate.formats.tsv import TsvFormat, read_tsv
+from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult
+
+BEAD_KEYS = ("id", "vi", "en", "vi_start", "vi_end", "en_start", "en_end", "score", "kind", "paragraph")
+SUFFIXES = (".jsonl", ".tsv", ".tmx", ".po")
+
+
+def dumps_beads(beads: Sequence[AlignedBead]) -> str:
+    """``<name>.jsonl``: one JSON object per bead."""
+    return "".join(
+        json.dumps({key: getattr(bead, key) for key in BEAD_KEYS}, ensure_ascii=False) + "\n"
+        for bead in beads
+    )
+
+
+def loads_beads(text: str, name: str | os.PathLike[str] = "<jsonl>") -> list[AlignedBead]:
+    """Parse ``<name>.jsonl``; errors name the file and line."""
+    beads = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("expected a JSON object")
+            beads.append(AlignedBead(**{key: obj[key] for key in BEAD_KEYS}))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{name}:{number}: not a songngu alignment record ({exc})") from None
+    return beads
+
+
+def translation_of(
+    article: AlignedArticle, beads: Sequence[AlignedBead], model: str = ""
+) -> ArticleTranslation:
+    """The beads as translation records, for translate's writers (method ``aligned``)."""
+    run = RunInfo(
+        tool_version=__version__,
+        model=f"songngu align{' + ' + model if model else ''}",
+        model_revision="",
+        glossary=None,
+        glossary_checksum=None,
+        beam=0,
+        max_length=0,
+        batch_size=0,
+        device="",
+    )
+    results = [
+        SegmentResult(
+            id=bead.id,
+            source=bead.vi,
+            target=bead.en,
+            paragraph=bead.paragraph,
+            method=Method.ALIGNED,
+            score=bead.score,
+            alignment=bead.kind,
+            uncertain=bead.score < article.min_score,
+        )
+        for bead in beads
+    ]
+    return ArticleTranslation(name=article.name, path=article.vi_path, run=run, results=results)
+
+
+def write_aligned(article: AlignedArticle, out_dir: str | os.PathLike[str], model: str = "") -> list[Path]:
+    """Write ``<name>.jsonl``, ``.tsv``, ``.tmx`` and ``.po`` into ``out_dir`` (the PO merged with the
+    one already there); every file is rendered before any is written. Returns the paths."""
+    out = Path(out_dir)
+    bitext = translation_of(article, [bead for bead in article.beads if bead.bitext], model)
+    catalog = translation_of(article, [bead for bead in article.beads if bead.vi], model)
+    rendered: list[tuple[Path, str]] = [(out / f"{article.name}.jsonl", dumps_beads(article.beads))]
+    formats: tuple[tuple[OutputFormat, ArticleTranslation], ...] = (
+        (TsvFormat(), bitext),
+        (TmxFormat(), bitext),
+        (PoFormat(), catalog),
+    )
+    for fmt, records in formats:
+        path = out / f"{article.name}{fmt.suffix}"
+        existing = read_text(path) if path.exists() else None
+        rendered.append((path, fmt.render(records, existing, name=os.fspath(path))))
+    out.mkdir(parents=True, exist_ok=True)
+    for path, content in rendered:
+        write_atomic(path, content)
+    return [path for path, _ in rendered]
+
+
+def read_bitext(path: str | os.PathLike[str]) -> list[tuple[str, str, str]]:
+    """(segment id, Vietnamese, English) pairs of an aligned file, by suffix: ``.tsv`` (id, vi, en),
+    ``.tmx``, ``.jsonl`` (``songngu align`` beads, or ``songngu translate`` records). Pairs with an
+    empty side are left out."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".tsv":
+        rows = read_tsv(path)
+    elif suffix == ".tmx":
+        rows = [(unit.tuid, unit.source, unit.target) for unit in read_tmx(path)]
+    elif suffix == ".jsonl":
+        text = read_text(path)
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        if first.lstrip().startswith('{"run"'):
+            rows = [(r.id, r.source, r.target) for r in loads_records(text, path)[1]]
+        else:
+            rows = [(b.id, b.vi, b.en) for b in loads_beads(text, path)]
+    else:
+        raise InputError(
+            f"{path}: unknown aligned file type {suffix or '(no suffix)'}; expected .tsv, .tmx or .jsonl"
+        )
+    return [(segment_id, vi, en) for segment_id, vi, en in rows if vi.strip() and en.strip()]
