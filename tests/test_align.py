@@ -318,3 +318,52 @@ def test_align_with_a_model_adds_the_mt_score(tmp_path, tiny_model_dir):
     beads = loads_beads((out / "bai.jsonl").read_text("utf-8"))
     assert [b.kind for b in beads] == ["1-1", "2-1", "1-0", "1-1"]  # a random model changes no pairing
     assert "songngu align + " in (out / "bai.po").read_text("utf-8")
+
+
+def test_translate_reuses_reviewed_over_aligned_and_the_po_says_which(tmp_path, tiny_model_dir):
+    from songngu.translate.memory import MemoryUnit, TranslationMemory, UnitKind
+
+    db = tmp_path / "tm.sqlite"
+    first, second = "Bộ Ngoại giao họp báo.", "Hội nghị kết thúc."
+    with TranslationMemory(db) as memory:
+        memory.store(
+            [
+                MemoryUnit(
+                    first,
+                    "Aligned press briefing.",
+                    "x.txt",
+                    "x:1:1",
+                    False,
+                    "2025-01-02",
+                    UnitKind.ALIGNED,
+                    0.97,
+                ),
+                MemoryUnit(first, "The ministry briefed the press.", "r.po", "r:1:1", True, "2024-01-01"),
+                MemoryUnit(
+                    second,
+                    "The conference ended.",
+                    "x.txt",
+                    "x:1:2",
+                    False,
+                    "2025-01-02",
+                    UnitKind.ALIGNED,
+                    0.95,
+                ),
+            ]
+        )
+    article = tmp_path / "bai.txt"
+    article.write_text(f"{first} {second}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["translate", str(article), "--out", str(out), "--model", str(tiny_model_dir), "--tm", str(db)]
+    assert main(args) == 0
+    msgfmt_check(out / "bai.po")
+    entries = {entry.msgid: entry for entry in load_catalog(out / "bai.po")}
+    reviewed, aligned = entries[first], entries[second]
+    assert reviewed.msgstr == "The ministry briefed the press."  # newer aligned unit, but reviewed wins
+    assert "reused: reviewed translation from r.po r:1:1" in reviewed.comment
+    assert "fuzzy" not in reviewed.flags
+    assert aligned.msgstr == "The conference ended."
+    assert "reused: aligned translation from x.txt x:1:2, alignment score 0.95" in aligned.comment
+    assert "fuzzy" in aligned.flags
+    records = [json.loads(line) for line in (out / "bai.jsonl").read_text("utf-8").splitlines()[1:]]
+    assert [r["memory_kind"] for r in records] == ["reviewed", "aligned"]

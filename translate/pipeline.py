@@ -15,7 +15,7 @@ from songngu.glossary.model import Glossary, TermMatch
 from songngu.textfile import read_text
 from songngu.translate.constraints import TermConstraint
 from songngu.translate.engine import TranslationRequest, Translator
-from songngu.translate.memory import TranslationMemory
+from songngu.translate.memory import MemoryUnit, TranslationMemory
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, Segment, SegmentResult, TermOutcome
 from songngu.translate.segment import article_name, segment_article
 
@@ -76,7 +76,7 @@ def translate_segments(
     results: list[SegmentResult | None] = [None] * len(segments)
     pending: list[int] = []
     for i, segment in enumerate(segments):
-        human = memory.lookup(segment.source) if memory else None
+        human = memory.find(segment.source) if memory else None
         if human is not None:
             results[i] = _memory_result(segment, terms[i], human)
         else:
@@ -159,9 +159,14 @@ def _outcome(match: TermMatch, met: bool) -> TermOutcome:
     return TermOutcome(start=match.start, end=match.end, vi=match.text, en=match.target, met=met)
 
 
-def _memory_result(segment: Segment, sentence: SentenceTerms, human: str) -> SegmentResult:
-    """A human translation reused as is; its terms are reported as found, not enforced."""
+def _memory_result(segment: Segment, sentence: SentenceTerms, unit: MemoryUnit) -> SegmentResult:
+    """A human translation reused as is; its terms are reported as found, not enforced. The record
+    says which kind of unit was reused (a reviewer's, or a sentence aligned from an archive)."""
+    human = unit.target
     outcomes = [_outcome(match, any(t in human for t in match.targets)) for match in sentence.matches]
+    source = f"{unit.origin} {unit.segment_id}".strip()
+    if unit.score is not None:
+        source += f", alignment score {unit.score:.2f}"
     return SegmentResult(
         id=segment.id,
         source=segment.source,
@@ -170,4 +175,6 @@ def _memory_result(segment: Segment, sentence: SentenceTerms, human: str) -> Seg
         terms=outcomes,
         method=Method.MEMORY,
         score=None,
+        memory_kind=str(unit.kind),
+        memory_source=source,
     )

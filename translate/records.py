@@ -65,6 +65,8 @@ class SegmentResult:
     unconstrained: str | None = None  # the model's translation without constraints, when it differs
     suggestion: str | None = None  # a near match from the translation memory
     suggestion_similarity: float | None = None
+    memory_kind: str | None = None  # method MEMORY: the reused unit's kind, "reviewed" or "aligned"
+    memory_source: str | None = None  # method MEMORY: where the unit came from (file, segment id, score)
     alignment: str | None = None  # the bead's kind ("1-1", "2-1", ...) when method is ALIGNED
     uncertain: bool = False  # an aligned bead scoring below the confidence threshold: left fuzzy
 

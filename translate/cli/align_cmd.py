@@ -80,13 +80,29 @@ def run(args: argparse.Namespace) -> int:
     if not readable:
         return 2
 
-    translate = _translator(args.model, args.device) if args.model else None
-    for vi, en, vi_text, en_text in readable:
-        article = align_article(
-            vi, en, vi_text, en_text, matcher=matcher, translate=translate, min_score=min_score
+    memory = None
+    if args.tm:
+        from songngu.translate.memory import TranslationMemory
+
+        memory = TranslationMemory(
+            args.tm, on_wait=lambda message: print(f"songngu: {message}", file=sys.stderr)
         )
-        write_aligned(article, args.out, model=args.model or "")
-        print(_summary(article, args.out, None), file=sys.stderr)
+    try:
+        translate = _translator(args.model, args.device) if args.model else None
+        for vi, en, vi_text, en_text in readable:
+            article = align_article(
+                vi, en, vi_text, en_text, matcher=matcher, translate=translate, min_score=min_score
+            )
+            write_aligned(article, args.out, model=args.model or "")
+            stored = None
+            if memory is not None:
+                from songngu.translate.align.memory import aligned_units
+
+                stored = memory.store(aligned_units(article))
+            print(_summary(article, args.out, stored), file=sys.stderr)
+    finally:
+        if memory is not None:
+            memory.close()
     return 2 if refused else 0
 
 

@@ -1,4 +1,4 @@
-"""``songngu glossary check|match|extract|convert``: curating the terminology base."""
+"""``songngu glossary check|match|extract|convert|usage``: curating the terminology base."""
 
 from __future__ import annotations
 
@@ -21,10 +21,39 @@ def register(commands: argparse._SubParsersAction) -> None:
     match.add_argument("--json", action="store_true", help="one JSON object per match per line")
     match.set_defaults(handler=run_match)
 
-    extract = actions.add_parser("extract", help="propose entries from 'Full name (ACRONYM)' patterns")
-    extract.add_argument("files", nargs="+", metavar="FILE")
+    extract = actions.add_parser(
+        "extract",
+        help="propose entries from 'Full name (ACRONYM)' patterns, or with English from aligned text",
+        description="Vietnamese FILEs: propose 'Full name (ACRONYM)' terms (en left empty). With --parallel "
+        "(aligned TSV, JSONL or TMX) or --tm: propose rows with their English, from definitions on both "
+        "sides, acronyms explained on the English side, and co-occurrence (Dice) across aligned pairs.",
+    )
+    extract.add_argument("files", nargs="*", metavar="FILE")
+    extract.add_argument(
+        "--parallel", nargs="+", metavar="ALIGNED", help="aligned files (.tsv, .jsonl, .tmx)"
+    )
+    extract.add_argument("--tm", metavar="DB", help="use the aligned and reviewed pairs of this memory")
     extract.add_argument("--glossary", "-g", help="leave out terms this glossary already has")
+    extract.add_argument(
+        "--min-count", type=int, default=3, help="co-occurrence: pairs a term must appear in (default 3)"
+    )
+    extract.add_argument(
+        "--min-dice", type=float, default=0.8, help="co-occurrence: Dice coefficient to keep (default 0.8)"
+    )
     extract.set_defaults(handler=run_extract)
+
+    usage = actions.add_parser(
+        "usage",
+        help="how reviewers and aligned archives render each glossary term (from the memory)",
+        description="For every glossary term (or, without --glossary, every term glossary extract "
+        "--parallel proposes from the memory): its renderings in the memory with counts by unit kind "
+        "(reviewed, aligned) and examples, the units missing the required rendering, and those using a "
+        "forbidden one. Markdown on stdout, or --report FILE.html|.md.",
+    )
+    usage.add_argument("--tm", required=True, metavar="DB", help="the translation memory")
+    usage.add_argument("--glossary", "-g", help="the glossary (CSV, TSV or TBX)")
+    usage.add_argument("--report", metavar="FILE", help="write the report here (.html or .md)")
+    usage.set_defaults(handler=run_usage)
 
     convert = actions.add_parser("convert", help="convert between CSV/TSV and TBX")
     convert.add_argument("input", metavar="IN")
@@ -89,14 +118,63 @@ def run_match(args: argparse.Namespace) -> int:
 
 
 def run_extract(args: argparse.Namespace) -> int:
-    """Print candidate entries as glossary CSV (``en`` left for the curator, evidence in ``note``)."""
+    """Print candidate entries as glossary CSV (evidence in ``note``; ``en`` left for the curator
+    unless the input is aligned)."""
+    from songngu.errors import InputError
     from songngu.glossary.extract import extract_files
     from songngu.glossary.formats import load_glossary, table
     from songngu.glossary.model import Glossary
 
+    bilingual = bool(args.parallel or args.tm)
+    if bilingual == bool(args.files):
+        raise InputError("give Vietnamese FILEs, or aligned files with --parallel and/or a memory with --tm")
     known = load_glossary(args.glossary) if args.glossary else None
-    candidates = extract_files(args.files, known)
-    sys.stdout.write(table.dumps(Glossary([candidate.entry() for candidate in candidates])))
+    if not bilingual:
+        candidates = extract_files(args.files, known)
+        sys.stdout.write(table.dumps(Glossary([candidate.entry() for candidate in candidates])))
+        return 0
+
+    from songngu.glossary.parallel import propose
+    from songngu.translate.align.files import read_bitext
+
+    pairs = [pair for path in args.parallel or () for pair in read_bitext(path)]
+    if args.tm:
+        from songngu.translate.memory import TranslationMemory
+
+        with TranslationMemory(args.tm, create=False, write=False) as memory:
+            pairs.extend(
+                (unit.segment_id or unit.origin, unit.source, unit.target) for unit in memory.units()
+            )
+    entries = propose(pairs, known, min_count=args.min_count, min_dice=args.min_dice)
+    sys.stdout.write(table.dumps(Glossary(entries)))
+    return 0
+
+
+def run_usage(args: argparse.Namespace) -> int:
+    """Report term usage in the memory (Markdown on stdout unless --report)."""
+    from collections import Counter
+
+    from songngu.glossary.formats import load_glossary
+    from songngu.translate.evaluate.report import render_tables, write_tables
+    from songngu.translate.evaluate.usage import term_usage, usage_sections
+    from songngu.translate.memory import TranslationMemory
+
+    glossary = load_glossary(args.glossary) if args.glossary else None
+    with TranslationMemory(args.tm, create=False, write=False) as memory:
+        units = list(memory.units())
+    if glossary is None:
+        from songngu.glossary.parallel import propose
+
+        entries = propose((unit.segment_id or unit.origin, unit.source, unit.target) for unit in units)
+        title = f"Term usage in {args.tm} (terms proposed from the memory itself)"
+    else:
+        entries = list(glossary)
+        title = f"Term usage in {args.tm} ({args.glossary})"
+    sections = usage_sections(term_usage(units, entries), Counter(str(unit.kind) for unit in units))
+    if args.report:
+        write_tables(args.report, title, sections)
+    else:
+        sys.stdout.write(render_tables(title, sections, html=False))
     return 0
 
 

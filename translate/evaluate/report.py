@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -281,5 +282,54 @@ def write_report(
         write_atomic(path, render_html(evaluation, post_edit))
     elif suffix in (".md", ".markdown"):
         write_atomic(path, render_markdown(evaluation, post_edit))
+    else:
+        raise InputError(f"{path}: unknown report format; name it .html or .md")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled table of a plain report (:func:`write_tables`): an optional paragraph, then the table
+    (no table when ``header`` is empty)."""
+
+    heading: str
+    text: str = ""
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+def render_tables(title: str, sections: Sequence[Section], *, html: bool) -> str:
+    """A report of titled tables, as self-contained HTML or as Markdown, in the style of the
+    evaluation report (used by ``songngu glossary usage``)."""
+    if html:
+        body = [f"<h1>{escape(title)}</h1>"]
+        for section in sections:
+            body.append(f"<h2>{escape(section.heading)}</h2>")
+            if section.text:
+                body.append(f"<p>{escape(section.text)}</p>")
+            if section.header:
+                body.append(_html_table(section.header, section.rows))
+        body.append(f"<p><small>songngu {escape(__version__)}</small></p>")
+        return (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
+            f"<body>{''.join(body)}</body></html>\n"
+        )
+    parts = [f"# {title}"]
+    for section in sections:
+        parts.append(f"## {section.heading}")
+        if section.text:
+            parts.append(section.text)
+        if section.header:
+            parts.append(_md_table(section.header, section.rows))
+    return "\n\n".join(parts) + "\n"
+
+
+def write_tables(path: str | os.PathLike[str], title: str, sections: Sequence[Section]) -> None:
+    """Write :func:`render_tables` as HTML (``.html``/``.htm``) or Markdown (``.md``), atomically."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".html", ".htm"):
+        write_atomic(path, render_tables(title, sections, html=True))
+    elif suffix in (".md", ".markdown"):
+        write_atomic(path, render_tables(title, sections, html=False))
     else:
         raise InputError(f"{path}: unknown report format; name it .html or .md")

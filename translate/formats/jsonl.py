@@ -31,6 +31,9 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
         record["violated"] = True
     if result.unconstrained is not None:
         record["unconstrained"] = result.unconstrained
+    if result.memory_kind is not None:
+        record["memory_kind"] = result.memory_kind
+        record["memory_source"] = result.memory_source
     if result.suggestion is not None:
         record["suggestion"] = result.suggestion
         record["suggestion_similarity"] = result.suggestion_similarity
@@ -80,6 +83,8 @@ def loads(text: str, name: str | os.PathLike[str] = "<jsonl>") -> tuple[RunInfo 
                     unconstrained=obj.get("unconstrained"),
                     suggestion=obj.get("suggestion"),
                     suggestion_similarity=obj.get("suggestion_similarity"),
+                    memory_kind=obj.get("memory_kind"),
+                    memory_source=obj.get("memory_source"),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:

@@ -57,6 +57,7 @@ GLOSSARY_NOTE = "glossary:"
 MACHINE_NOTE = "machine translation:"
 MEMORY_NOTE = "translation memory:"
 ALIGNED_NOTE = "aligned translation:"
+REUSED_NOTE = "reused:"
 ALIGNMENT_NOTE = "alignment:"
 SUGGESTION_NOTE = "memory suggestion"
 UNCONSTRAINED_NOTE = "unconstrained:"
@@ -145,6 +146,7 @@ _LABELS = (
     MEMORY_NOTE,
     ALIGNED_NOTE,
     ALIGNMENT_NOTE,
+    REUSED_NOTE,
     SUGGESTION_NOTE,
     UNCONSTRAINED_NOTE,
     VIOLATED_NOTE,
@@ -189,6 +191,10 @@ def entry_notes(result: SegmentResult) -> list[str]:
         similarity = result.suggestion_similarity
         percent = f" ({round(similarity * 100)}%)" if similarity is not None else ""
         lines.append(f"{SUGGESTION_NOTE}{percent}: {_note(result.suggestion)}")
+    if result.method is Method.MEMORY and result.memory_kind:
+        doubt = "; not confirmed by a reviewer: check it" if result.memory_kind == "aligned" else ""
+        origin = f" from {result.memory_source}" if result.memory_source else ""
+        lines.append(f"{REUSED_NOTE} {result.memory_kind} translation{origin}{doubt}")
     if result.method is Method.ALIGNED:
         score = f", score {result.score:.2f}" if result.score is not None else ""
         doubt = ", low confidence: check the pairing" if result.uncertain else ""
@@ -274,11 +280,12 @@ def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.PO
 
 
 def needs_review(result: SegmentResult) -> bool:
-    """Whether the entry starts fuzzy: the model's output does, a human translation reused from the
-    memory does not, nor does an aligned sentence unless the aligner was unsure of the pairing (an
-    English sentence left empty is simply untranslated)."""
+    """Whether the entry starts fuzzy: the model's output does; a reviewer's translation reused from
+    the memory does not, one the memory holds from aligning an archive does; an aligned sentence does
+    only when the aligner was unsure of the pairing (a Vietnamese sentence with no English is simply
+    untranslated)."""
     if result.method is Method.MEMORY:
-        return False
+        return result.memory_kind == "aligned"  # a sentence pairing, not a reviewer's confirmation
     if result.method is Method.ALIGNED:
         return result.uncertain and bool(result.target)
     return True
