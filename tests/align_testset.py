@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from songngu.translate.records import Segment
-from songngu.translate.segment import Language, segment_article, split_sentences
+from songngu.translate.segment import segment_article, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 NTREX = ROOT / "data" / "ntrex128"
@@ -181,8 +181,3 @@ def _lines_of(segments: Sequence[Segment], spans: dict[int, tuple[int, int]]) ->
         {k for k, (start, end) in spans.items() if start < segment.end and segment.start < end}
         for segment in segments
     ]
-
-
-def segments_of(text: str, name: str, language: Language) -> list[Segment]:
-    """The segments of a derived text (what the aligner sees)."""
-    return segment_article(text, name, language)

@@ -211,3 +211,20 @@ def test_usage_reports_missing_and_forbidden_renderings(tmp_path, capsys):
     assert "b:1:1" in missing and "a:1:1" not in missing
     forbidden = text.split("## Forbidden renderings")[1]
     assert "| Bộ Ngoại giao | Ministry of Diplomacy | b:1:1 | aligned |" in forbidden
+
+
+def test_extract_parallel_and_usage_never_import_torch(tmp_path):
+    import subprocess
+    import sys
+
+    out = aligned_bodies(tmp_path)
+    db = tmp_path / "tm.sqlite"
+    code = (
+        "import sys; from songngu.translate.cli import main; "
+        f"assert main(['align', {str(DATA / 'bodies.vi.txt')!r}, {str(DATA / 'bodies.en.txt')!r}, "
+        f"'--out', {str(out)!r}, '--tm', {str(db)!r}]) == 0; "
+        f"assert main(['glossary', 'extract', '--parallel', {str(out / 'bodies.vi.tsv')!r}]) == 0; "
+        f"assert main(['glossary', 'usage', '--tm', {str(db)!r}]) == 0; "
+        "bad = [m for m in ('torch', 'transformers') if m in sys.modules]; assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, capture_output=True)

@@ -25,7 +25,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import GlossaryEntry
@@ -92,22 +91,6 @@ _EN_COMMON = SENTENCE_STARTERS | frozenset(
     | {"To", "With", "By", "From", "Of", "Under", "Over", "During", "Despite", "According", "Last"}
     | {"Every", "Each", "All", "Both", "Such", "More", "Only", "Even", "Just", "Here", "Then"}
 )
-
-
-@dataclass(frozen=True)
-class Anchors:
-    """The anchor keys of one sentence, with their counts."""
-
-    keys: tuple[tuple[str, int], ...] = ()
-
-    @staticmethod
-    def of(counter: Counter[str]) -> Anchors:
-        """Anchors from a counter of keys (kept in a fixed order)."""
-        return Anchors(tuple(sorted(counter.items())))
-
-    def counter(self) -> Counter[str]:
-        """The keys as a counter."""
-        return Counter(dict(self.keys))
 
 
 def agreement(vi: Counter[str], en: Counter[str]) -> tuple[int, int]:

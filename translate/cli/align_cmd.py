@@ -145,8 +145,9 @@ def _summary(article: AlignedArticle, out_dir: str, stored: int | None) -> str:
     shown = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items(), key=lambda item: -item[1]))
     low = sum(1 for bead in article.beads if bead.bitext and bead.score < article.min_score)
     memory = f"; {stored} stored in the memory" if stored is not None else ""
+    noun = "bead" if len(article.beads) == 1 else "beads"
     return (
-        f"{article.vi_path} + {article.en_path}: {len(article.beads)} beads ({shown}), "
+        f"{article.vi_path} + {article.en_path}: {len(article.beads)} {noun} ({shown}), "
         f"{low} low confidence{memory} → {Path(out_dir) / article.name}.*"
     )
 
