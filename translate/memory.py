@@ -339,9 +339,12 @@ class TranslationMemory:
 
     def _begin_write(self) -> None:
         """Take the write lock (BEGIN IMMEDIATE), waiting for another writer up to the lock timeout."""
+        self._patiently("BEGIN IMMEDIATE")
+
+    def _patiently(self, statement: str) -> list[tuple[object, ...]]:
+        """Run ``statement``; if another process holds the lock, say so once and wait for it."""
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            return
+            return self._conn.execute(statement).fetchall()
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
                 raise
@@ -352,7 +355,7 @@ class TranslationMemory:
             )
         self._conn.execute(f"PRAGMA busy_timeout = {int(self._lock_timeout * 1000)}")
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
+            return self._conn.execute(statement).fetchall()
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
                 raise
@@ -408,8 +411,10 @@ class TranslationMemory:
         self._use_wal()
 
     def _schema_marks(self) -> tuple[int, int]:
-        application_id = int(self._conn.execute("PRAGMA application_id").fetchone()[0])
-        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        # The first read of a file that another process is writing in rollback-journal mode (a
+        # memory from before WAL) waits like a writer rather than failing as "not a memory".
+        application_id = int(str(self._patiently("PRAGMA application_id")[0][0]))
+        version = int(str(self._conn.execute("PRAGMA user_version").fetchone()[0]))
         return application_id, version
 
     def _use_wal(self) -> None:

@@ -94,6 +94,26 @@ def test_readers_never_wait_for_a_writer(tmp_path: Path) -> None:
     raw.close()
 
 
+def test_a_lookup_on_an_old_journal_mode_memory_during_an_import_waits_instead_of_failing(
+    tmp_path: Path,
+) -> None:
+    """A memory from before WAL: the first read waits for the importer, not "not a songngu memory"."""
+    path = tmp_path / "tm.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.store([unit("Xin chào bạn.", "Hello.")])
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA journal_mode = DELETE")
+    raw.close()
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")  # what an import does to a journal-mode file as it commits
+    threading.Timer(1.0, holder.rollback).start()
+    said: list[str] = []
+    with TranslationMemory(path, create=False, write=False, on_wait=said.append) as reader:
+        assert reader.lookup("Xin chào bạn.") == "Hello."
+    holder.close()
+    assert len(said) == 1 and "waiting up to 60 s" in said[0]
+
+
 def test_review_import_waits_for_a_held_memory_instead_of_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -82,11 +82,10 @@ def run(args: argparse.Namespace) -> int:
 
     memory = None
     if args.tm:
+        from songngu.translate.cli.notice import say
         from songngu.translate.memory import TranslationMemory
 
-        memory = TranslationMemory(
-            args.tm, on_wait=lambda message: print(f"songngu: {message}", file=sys.stderr)
-        )
+        memory = TranslationMemory(args.tm, on_wait=say)
     try:
         translate = _translator(args.model, args.device) if args.model else None
         for vi, en, vi_text, en_text in readable:

@@ -40,14 +40,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(handler=run_export)
 
 
-def say(line: str) -> None:
-    """Tell the user, on stderr, what the command is waiting for."""
-    print(f"songngu: {line}", file=sys.stderr, flush=True)
-
-
 def run_import(args: argparse.Namespace) -> int:
     """Import reviewed catalogs: read them all, then store in one transaction, then report."""
     from songngu.textfile import check_writable_file, write_atomic
+    from songngu.translate.cli.notice import say
     from songngu.translate.memory import TranslationMemory
     from songngu.translate.review import read_all, store_reviewed
 

@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from songngu.glossary.formats import load_glossary
     from songngu.glossary.matcher import GlossaryMatcher
     from songngu.textfile import read_text
+    from songngu.translate.cli.notice import say
     from songngu.translate.engine import Translator
     from songngu.translate.formats import prepare_outputs, write_outputs
     from songngu.translate.memory import TranslationMemory
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     # reviewed catalog stops the run at once, before any article is written.
     prepare_outputs([article_name(file) for file, _ in readable], args.out)
     # Opened before the model loads, so a missing or broken memory is reported at once.
-    memory = TranslationMemory(args.tm, create=False, write=False) if args.tm else None
+    memory = TranslationMemory(args.tm, create=False, write=False, on_wait=say) if args.tm else None
     try:
         translator = Translator.load(args.model, device=args.device)
         settings = DecodingSettings(
