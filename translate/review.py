@@ -33,6 +33,7 @@ from pathlib import PurePath
 import polib
 
 from songngu.glossary.formats.table import COLUMNS
+from songngu.spreadsheet import neutralise
 from songngu.translate.formats.po import FUZZY, EntryNotes, TermNote, load_catalog, one_line, read_notes
 from songngu.translate.memory import MemoryUnit, TranslationMemory, utc_now
 
@@ -172,7 +173,9 @@ def import_reviewed(
 
 def candidates_csv(changes: Iterable[TermChange]) -> str:
     """Glossary table rows (columns as :data:`glossary.formats.table.COLUMNS`) proposing each
-    distinct reviewer rendering once; the note says where it was seen."""
+    distinct reviewer rendering once; the note says where it was seen. Cells a spreadsheet would run
+    as formulas are neutralised (:func:`songngu.spreadsheet.neutralise`), as the glossary reader
+    expects."""
     grouped: dict[tuple[str, str], list[TermChange]] = {}
     for change in changes:
         grouped.setdefault((change.vi, change.proposed), []).append(change)
@@ -186,7 +189,7 @@ def candidates_csv(changes: Iterable[TermChange]) -> str:
         if len(seen) > 1:
             note += "; also " + ", ".join(f"{c.origin} {c.segment_id}" for c in seen[1:])
         row = {"vi": vi, "en": proposed, "note": note}
-        writer.writerow([row.get(column, "") for column in COLUMNS])
+        writer.writerow([neutralise(row.get(column, "")) for column in COLUMNS])
     return buffer.getvalue()
 
 

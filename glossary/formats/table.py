@@ -4,6 +4,14 @@ A header row names the columns: ``vi`` and ``en`` are required; ``acronym``, ``v
 ``en_variants``, ``en_forbidden`` (lists separated by ``|``) and ``note`` are optional. A file whose
 first row is not such a header and that has exactly two columns is read as (source, target) pairs,
 as DeepL and Google glossary exports are.
+
+A header naming a column twice (``vi,en,vi,en``: one pair would be silently lost) and a body row
+that is a header again (two files joined with ``cat``; it would become the entry "vi → en" and match
+the Vietnamese word "vi") are refused with the file and line.
+
+Cells are written through :func:`songngu.spreadsheet.neutralise` (a cell a spreadsheet would run as
+a formula gets a leading apostrophe) and read through :func:`songngu.spreadsheet.restore`, so a
+glossary read back is the glossary written.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import os
 
 from songngu.errors import InputError
 from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.spreadsheet import neutralise, restore
 from songngu.textfile import read_text
 
 COLUMNS = ("vi", "en", "acronym", "vi_variants", "en_variants", "en_forbidden", "note")
@@ -48,13 +57,16 @@ def loads(text: str, name: str | os.PathLike[str], delimiter: str = ",") -> Glos
                 f"{name}:{header_line}: glossary header lacks required column(s) "
                 f"{', '.join(missing)} (found: {found})"
             )
+        _refuse_duplicate_columns(columns, header_line, name)
         body = rows[1:]
     else:  # headerless (source, target) pairs
         columns = ["vi", "en"]
         body = rows
-    entries = [
-        _entry(columns, cells, number, name) for number, cells in body if any(c.strip() for c in cells)
-    ]
+    entries = []
+    for number, cells in body:
+        if any(c.strip() for c in cells):
+            _refuse_header_again(cells, columns, number, name)
+            entries.append(_entry(columns, cells, number, name))
     return Glossary(entries, source=os.fspath(name))
 
 
@@ -74,13 +86,16 @@ def dumps(glossary: Glossary, delimiter: str = ",") -> str:
     writer.writerow(COLUMNS)
     for entry in glossary:
         cells = [
-            entry.vi,
-            entry.en,
-            entry.acronym,
-            LIST_SEPARATOR.join(entry.vi_variants),
-            LIST_SEPARATOR.join(entry.en_variants),
-            LIST_SEPARATOR.join(entry.en_forbidden),
-            entry.note,
+            neutralise(cell)
+            for cell in (
+                entry.vi,
+                entry.en,
+                entry.acronym,
+                LIST_SEPARATOR.join(entry.vi_variants),
+                LIST_SEPARATOR.join(entry.en_variants),
+                LIST_SEPARATOR.join(entry.en_forbidden),
+                entry.note,
+            )
         ]
         (quoting_writer if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()
@@ -93,7 +108,12 @@ def list_cells(text: str, name: str | os.PathLike[str], delimiter: str = ",") ->
         return []
     columns = [cell.strip().lower() for cell in rows[0][1]]
     wanted = [(i, column) for i, column in enumerate(columns) if column in LIST_COLUMNS]
-    return [(line, column, cells[i]) for line, cells in rows[1:] for i, column in wanted if i < len(cells)]
+    return [
+        (line, column, restore(cells[i]))
+        for line, cells in rows[1:]
+        for i, column in wanted
+        if i < len(cells)
+    ]
 
 
 def _read_rows(text: str, name: str | os.PathLike[str], delimiter: str) -> list[tuple[int, list[str]]]:
@@ -110,6 +130,32 @@ def _read_rows(text: str, name: str | os.PathLike[str], delimiter: str) -> list[
     return rows
 
 
+def _refuse_duplicate_columns(columns: list[str], line: int, name: str | os.PathLike[str]) -> None:
+    """A column named twice would silently lose one of its cells in every row."""
+    first: dict[str, int] = {}
+    for number, column in enumerate(columns, start=1):
+        if not column:  # blank header cells (trailing commas of a spreadsheet export) name nothing
+            continue
+        if column in first:
+            raise InputError(
+                f"{name}:{line}: the header names column {column!r} twice "
+                f"(columns {first[column]} and {number}); keep one"
+            )
+        first[column] = number
+
+
+def _refuse_header_again(
+    cells: list[str], columns: list[str], line: int, name: str | os.PathLike[str]
+) -> None:
+    """A body row made only of column names, ``vi`` and ``en`` among them, is a header again."""
+    names = {restore(cell).strip().lower() for cell in cells} - {""}
+    if {"vi", "en"} <= names and names <= set(COLUMNS) | set(columns):
+        raise InputError(
+            f"{name}:{line}: a header row again in the body (two glossaries joined?); "
+            "remove it, or it would become the entry 'vi → en'"
+        )
+
+
 def _split(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip())
 
@@ -117,7 +163,7 @@ def _split(cell: str) -> tuple[str, ...]:
 def _entry(columns: list[str], cells: list[str], line: int, name: str | os.PathLike[str]) -> GlossaryEntry:
     if len(cells) > len(columns):
         raise InputError(f"{name}:{line}: {len(cells)} cells but the header has {len(columns)} columns")
-    row = {column: cell.strip() for column, cell in zip(columns, cells, strict=False)}
+    row = {column: restore(cell).strip() for column, cell in zip(columns, cells, strict=False)}
     return GlossaryEntry(
         vi=row.get("vi", ""),
         en=row.get("en", ""),

@@ -16,6 +16,7 @@ are refused, never expanded or fetched.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import unicodedata
@@ -23,13 +24,14 @@ import xml.sax
 import xml.sax.handler
 import xml.sax.xmlreader
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from defusedxml.common import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.expatreader import DefusedExpatParser
 
 from songngu.errors import InputError
 from songngu.glossary.model import Glossary, GlossaryEntry
-from songngu.textfile import decode_utf8, write_atomic
+from songngu.textfile import write_atomic
 
 SOURCE_LANGUAGE = "vi"
 TARGET_LANGUAGE = "en"
@@ -38,6 +40,7 @@ PREFERRED = "preferredTerm-admn-sts"
 ADMITTED = "admittedTerm-admn-sts"
 DEPRECATED = "deprecatedTerm-admn-sts"
 ACRONYM = "acronym"
+MAX_DEPTH = 100  # element nesting refused beyond this (a TBX entry needs about eight levels)
 
 # Status values seen in TBX-Basic v2 and v3 files written by other tools, by what they mean to us.
 _PREFERRED_STATUSES = {"preferredterm-admn-sts", "preferred", "preferredterm"}
@@ -168,37 +171,62 @@ class _UndefinedEntity(DefusedXmlException):
         self.name = name
 
 
-class _TreeBuilder(xml.sax.handler.ContentHandler):
-    """Builds a small tree of ``_Node`` with the line each element starts on."""
+class _EntryReader(xml.sax.handler.ContentHandler):
+    """Reads a TBX document as a stream: one entry's elements are kept at a time.
 
-    def __init__(self) -> None:
+    Only the elements inside the ``termEntry``/``conceptEntry`` being read are built (as ``_Node``,
+    with the line each starts on); when it ends it becomes a :class:`GlossaryEntry` and is dropped,
+    so memory stays that of the glossary itself whatever the file's size. Nesting deeper than
+    :data:`MAX_DEPTH` is refused as it is met (TBX needs about eight levels; a hostile file nested
+    thousands deep would otherwise exhaust the stack of any tree walk).
+    """
+
+    def __init__(self, name: str | os.PathLike[str]) -> None:
         super().__init__()
-        self.root: _Node | None = None
-        self.stack: list[_Node] = []
+        self.name = name
+        self.depth = 0
+        self.open: list[_Node] = []  # the open elements of the entry being read, outermost first
+        self.entries: list[GlossaryEntry] = []
+        self.languages: set[str] = set()
         self.locator: xml.sax.xmlreader.Locator | None = None
+
+    def line(self) -> int:
+        return self.locator.getLineNumber() if self.locator else 0
 
     def setDocumentLocator(self, locator: xml.sax.xmlreader.Locator) -> None:
         self.locator = locator
 
     def startElement(self, name: str, attrs: xml.sax.xmlreader.AttributesImpl) -> None:
-        line = self.locator.getLineNumber() if self.locator else 0
-        node = _Node(_local(name), {key: attrs[key] for key in attrs.getNames()}, line)
-        if self.stack:
-            self.stack[-1].children.append(node)
-        else:
-            self.root = node
-        self.stack.append(node)
+        self.depth += 1
+        tag = _local(name)
+        if self.depth > MAX_DEPTH:
+            raise InputError(
+                f"{self.name}:{self.line()}: elements nested more than {MAX_DEPTH} deep; not a TBX glossary"
+            )
+        if self.depth == 1 and tag not in ("martif", "tbx"):
+            raise InputError(f"{self.name}:{self.line()}: not a TBX file (root element <{tag}>)")
+        if self.open or tag in _ENTRY_TAGS:
+            node = _Node(tag, {key: attrs[key] for key in attrs.getNames()}, self.line())
+            if self.open:
+                self.open[-1].children.append(node)
+            self.open.append(node)
 
     def endElement(self, name: str) -> None:
-        self.stack.pop()
+        self.depth -= 1
+        if self.open:
+            node = self.open.pop()
+            if not self.open:  # an entry is complete
+                entry, seen = _read_entry(node)
+                self.languages |= seen
+                self.entries.append(entry)
 
     def skippedEntity(self, name: str) -> None:
         # An entity the (skipped) external DTD would define: refuse rather than silently drop text.
         raise _UndefinedEntity(name)
 
     def characters(self, content: str) -> None:
-        if self.stack:
-            self.stack[-1].parts.append(content)
+        if self.open:
+            self.open[-1].parts.append(content)
 
 
 def _local(name: str) -> str:
@@ -207,31 +235,58 @@ def _local(name: str) -> str:
 
 def loads(data: bytes, name: str | os.PathLike[str]) -> Glossary:
     """Parse a TBX document. Errors name the file and line (or byte, for bad UTF-8)."""
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 files (with BOM) are left to expat
-        decode_utf8(data, name)  # a bad byte is reported by offset, as for every text file
-    root = _parse(data, name)
-    if root.tag not in ("martif", "tbx"):
-        raise InputError(f"{name}:{root.line}: not a TBX file (root element <{root.tag}>)")
-    entries = []
-    languages: set[str] = set()
-    for node in root.descendants(_ENTRY_TAGS):
-        entry, seen = _read_entry(node)
-        languages |= seen
-        entries.append(entry)
-    if entries and SOURCE_LANGUAGE not in languages:
-        found = ", ".join(sorted(languages)) or "none"
-        raise InputError(f'{name}: no xml:lang="{SOURCE_LANGUAGE}" terms in this TBX (languages: {found})')
-    return Glossary(entries, source=os.fspath(name))
+    return _read(io.BytesIO(data), name)
 
 
 def load(path: str | os.PathLike[str]) -> Glossary:
-    """Read a TBX file."""
+    """Read a TBX file, as a stream (see :class:`_EntryReader`)."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return _read(handle, path)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return loads(data, path)
+
+
+def _read(stream: BinaryIO, name: str | os.PathLike[str]) -> Glossary:
+    reader = _EntryReader(name)
+    _parse(_Utf8Checked(stream, name), reader, name)
+    if reader.entries and SOURCE_LANGUAGE not in reader.languages:
+        found = ", ".join(sorted(reader.languages)) or "none"
+        raise InputError(f'{name}: no xml:lang="{SOURCE_LANGUAGE}" terms in this TBX (languages: {found})')
+    return Glossary(reader.entries, source=os.fspath(name))
+
+
+class _Utf8Checked:
+    """A byte stream that reports its first invalid UTF-8 byte by offset, as every text file's does.
+
+    expat would report it too, but by line and column; UTF-16 files (with a BOM) are left to expat.
+    """
+
+    def __init__(self, stream: BinaryIO, name: str | os.PathLike[str]) -> None:
+        self.stream = stream
+        self.name = name
+        self.offset = 0  # bytes handed to the decoder so far
+        self.decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        if self.decoder is not None:
+            if self.offset == 0 and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                self.decoder = None
+            else:
+                pending = len(self.decoder.getstate()[0])
+                try:
+                    self.decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    where = self.offset - pending + exc.start
+                    raise InputError(
+                        f"{self.name}: byte {where}: not valid UTF-8 ({exc.reason}); save the file as UTF-8"
+                    ) from None
+        self.offset += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        """The SAX reader closes its stream when done; whoever opened the file closes it."""
 
 
 class _Parser(DefusedExpatParser):
@@ -252,22 +307,19 @@ class _Parser(DefusedExpatParser):
         raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
-def _parse(data: bytes, name: str | os.PathLike[str]) -> _Node:
-    builder = _TreeBuilder()
+def _parse(stream: _Utf8Checked, reader: _EntryReader, name: str | os.PathLike[str]) -> None:
     parser = _Parser()
-    parser.setContentHandler(builder)
+    parser.setContentHandler(reader)
     source = xml.sax.xmlreader.InputSource()
-    source.setByteStream(io.BytesIO(data))
+    source.setByteStream(stream)
     try:
         parser.parse(source)
     except xml.sax.SAXParseException as exc:
         raise InputError(f"{name}:{exc.getLineNumber()}: malformed XML ({exc.getMessage()})") from None
     except DefusedXmlException as exc:
-        line = builder.locator.getLineNumber() if builder.locator else 0
-        raise InputError(f"{name}:{line}: refused: {_refusal(exc)}; songngu never expands entities") from None
-    if builder.root is None:  # pragma: no cover - expat reports an empty document itself
-        raise InputError(f"{name}:1: empty XML document")
-    return builder.root
+        raise InputError(
+            f"{name}:{reader.line()}: refused: {_refusal(exc)}; songngu never expands entities"
+        ) from None
 
 
 def _refusal(exc: DefusedXmlException) -> str:

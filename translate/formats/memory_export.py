@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from songngu.spreadsheet import neutralise
 from songngu.translate.formats.tmx import TmxUnit, dumps_tmx
 from songngu.translate.formats.tsv import dumps_rows
 from songngu.translate.memory import MemoryUnit
@@ -37,11 +38,23 @@ def export_tmx(units: Iterable[MemoryUnit]) -> str:
 
 def export_tsv(units: Iterable[MemoryUnit]) -> str:
     """The units as TSV: source, target, origin, segment_id, edited (yes/no), created; escaped as in
-    ``<name>.tsv`` (see :mod:`songngu.translate.formats.tsv`)."""
+    ``<name>.tsv`` (see :mod:`songngu.translate.formats.tsv`). It is meant for spreadsheets, so a cell
+    one would run as a formula gets a leading apostrophe (:func:`songngu.spreadsheet.neutralise`;
+    :func:`songngu.spreadsheet.restore` undoes it); TMX carries the memory unchanged."""
     return dumps_rows(
         TSV_HEADER,
         (
-            (unit.source, unit.target, unit.origin, unit.segment_id, _yes_no(unit.edited), unit.created)
+            tuple(
+                neutralise(cell)
+                for cell in (
+                    unit.source,
+                    unit.target,
+                    unit.origin,
+                    unit.segment_id,
+                    _yes_no(unit.edited),
+                    unit.created,
+                )
+            )
             for unit in units
         ),
     )
