@@ -316,6 +316,8 @@ def _parse(stream: _Utf8Checked, reader: _EntryReader, name: str | os.PathLike[s
         parser.parse(source)
     except xml.sax.SAXParseException as exc:
         raise InputError(f"{name}:{exc.getLineNumber()}: malformed XML ({exc.getMessage()})") from None
+    except LookupError as exc:  # the XML declaration names an encoding Python does not know
+        raise InputError(f"{name}:1: {exc}; save the file as UTF-8") from None
     except DefusedXmlException as exc:
         raise InputError(
             f"{name}:{reader.line()}: refused: {_refusal(exc)}; songngu never expands entities"

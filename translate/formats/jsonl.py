@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
 from songngu.errors import InputError
 from songngu.textfile import read_text
@@ -57,7 +59,11 @@ class JsonlFormat(OutputFormat):
 
 
 def loads(text: str, name: str | os.PathLike[str] = "<jsonl>") -> tuple[RunInfo | None, list[SegmentResult]]:
-    """Parse a JSONL file written by :func:`dumps`; errors name the file and line."""
+    """Parse a JSONL file written by :func:`dumps`; errors name the file and line.
+
+    Every field is checked for its type (a record the evaluator could not use is refused here, not
+    met later as a traceback), and JSON nested too deep for the decoder is refused as well.
+    """
     run: RunInfo | None = None
     results: list[SegmentResult] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -68,28 +74,90 @@ def loads(text: str, name: str | os.PathLike[str] = "<jsonl>") -> tuple[RunInfo 
             if not isinstance(obj, dict):
                 raise ValueError("expected a JSON object")
             if "run" in obj:
-                run = RunInfo(**obj["run"])
+                run = RunInfo(**_typed(obj["run"], _RUN_FIELDS))
                 continue
-            results.append(
-                SegmentResult(
-                    id=str(obj["id"]),
-                    source=str(obj["source"]),
-                    target=str(obj["target"]),
-                    paragraph=int(obj.get("paragraph") or _paragraph_of(str(obj["id"]))),
-                    terms=[TermOutcome(**term) for term in obj.get("terms", [])],
-                    method=Method(obj.get("method", "unconstrained")),
-                    score=obj.get("score"),
-                    violated=bool(obj.get("violated", False)),
-                    unconstrained=obj.get("unconstrained"),
-                    suggestion=obj.get("suggestion"),
-                    suggestion_similarity=obj.get("suggestion_similarity"),
-                    memory_kind=obj.get("memory_kind"),
-                    memory_source=obj.get("memory_source"),
-                )
-            )
+            results.append(_record(obj))
+        except RecursionError:
+            raise InputError(f"{name}:{number}: not a songngu JSONL record (JSON nested too deep)") from None
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{name}:{number}: not a songngu JSONL record ({exc})") from None
     return run, results
+
+
+_NUMBER = (int, float)
+_OPTIONAL_TEXT = (str, type(None))
+_RUN_FIELDS: dict[str, tuple[type, ...]] = {
+    "tool_version": (str,),
+    "model": (str,),
+    "model_revision": (str,),
+    "glossary": _OPTIONAL_TEXT,
+    "glossary_checksum": _OPTIONAL_TEXT,
+    "beam": (int,),
+    "max_length": (int,),
+    "batch_size": (int,),
+    "device": (str,),
+}
+_TERM_FIELDS: dict[str, tuple[type, ...]] = {
+    "start": (int,),
+    "end": (int,),
+    "vi": (str,),
+    "en": (str,),
+    "met": (bool,),
+}
+_RECORD_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "source": (str,),
+    "target": (str,),
+    "terms": (list,),
+    "method": (str,),
+    "score": (*_NUMBER, type(None)),
+    "paragraph": (int, type(None)),
+    "violated": (bool,),
+    "unconstrained": _OPTIONAL_TEXT,
+    "suggestion": _OPTIONAL_TEXT,
+    "suggestion_similarity": (*_NUMBER, type(None)),
+    "memory_kind": _OPTIONAL_TEXT,
+    "memory_source": _OPTIONAL_TEXT,
+}
+_REQUIRED = ("id", "source", "target")
+
+
+def _typed(obj: object, fields: dict[str, tuple[type, ...]], required: Sequence[str] = ()) -> dict[str, Any]:
+    """``obj`` as keyword arguments: a JSON object whose known fields have their types (bool is not a
+    number here); unknown fields are dropped (records written by a newer songngu still load)."""
+    if not isinstance(obj, dict):
+        raise TypeError(f"expected a JSON object, found {type(obj).__name__}")
+    for key in required or fields:
+        if key not in obj:
+            raise KeyError(key)
+    typed: dict[str, Any] = {}
+    for key, types in fields.items():
+        if key not in obj:
+            continue
+        value = obj[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise TypeError(f"{key!r} is {type(value).__name__}")
+        typed[key] = value
+    return typed
+
+
+def _record(obj: dict[str, Any]) -> SegmentResult:
+    fields = _typed(obj, _RECORD_FIELDS, _REQUIRED)
+    return SegmentResult(
+        id=fields["id"],
+        source=fields["source"],
+        target=fields["target"],
+        paragraph=fields.get("paragraph") or _paragraph_of(fields["id"]),
+        terms=[TermOutcome(**_typed(term, _TERM_FIELDS)) for term in fields.get("terms", [])],
+        method=Method(fields.get("method", "unconstrained")),
+        score=fields.get("score"),
+        violated=fields.get("violated", False),
+        unconstrained=fields.get("unconstrained"),
+        suggestion=fields.get("suggestion"),
+        suggestion_similarity=fields.get("suggestion_similarity"),
+        memory_kind=fields.get("memory_kind"),
+        memory_source=fields.get("memory_source"),
+    )
 
 
 def load(path: str | os.PathLike[str]) -> tuple[RunInfo | None, list[SegmentResult]]:

@@ -657,7 +657,7 @@ def _check_header(catalog: polib.POFile, text: str, name: str | os.PathLike[str]
         )
     if not english_language(language):
         raise InputError(
-            f"{name}:{line}: header says Language: {language.strip() or '(empty)'}; "
+            f"{name}:{line}: header says Language: {one_line(language) or '(empty)'}; "
             "songngu catalogs are English (en, en_US, en-GB, …)"
         )
     content_type = catalog.metadata.get("Content-Type", "")

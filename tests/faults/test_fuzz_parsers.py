@@ -1,0 +1,212 @@
+"""Fuzz: every parser songngu owns, on any bytes, either parses or raises InputError with one line.
+
+Inputs are arbitrary bytes, arbitrary text, and (most useful) valid documents of each format with
+random byte edits: truncated, spliced, a byte replaced, a run of markup inserted. Nothing but
+InputError may escape (no UnicodeDecodeError, IndexError, RecursionError, ParseError, ValueError…),
+and its message is a single non-empty line. Example counts keep the whole file to a few seconds;
+``FUZZ_EXAMPLES=3000`` runs a longer search.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from songngu.errors import InputError
+from songngu.glossary.formats import table, tbx
+from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.textfile import decode_utf8
+from songngu.translate.formats import jsonl
+from songngu.translate.formats.po import parse_catalog
+from songngu.translate.formats.tmx import loads_tmx
+
+GLOSSARY = Glossary(
+    [
+        GlossaryEntry(
+            "Bộ Ngoại giao", "Ministry of Foreign Affairs", "MOFA", ("Bộ NG",), ("Foreign Ministry",)
+        ),
+        GlossaryEntry("Liên Hợp Quốc", "United Nations", "LHQ", en_forbidden=("UN Org",), note="a\nnote"),
+    ]
+)
+
+PO = (
+    '# header\nmsgid ""\nmsgstr ""\n"Language: en\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    "#. glossary: Bộ Ngoại giao → Ministry of Foreign Affairs [met]\n#: bai.txt:1\n#, fuzzy\n"
+    '#| msgid "Bộ cũ"\nmsgctxt "bai:1:1"\nmsgid "Bộ Ngoại giao họp báo."\n'
+    'msgstr ""\n"The ministry \\"met\\".\\n"\n\n'
+    'msgid "một"\nmsgid_plural "nhiều"\nmsgstr[0] "one"\nmsgstr[1] "many"\n\n'
+    '#~ msgid "cũ"\n#~ msgstr "old"\n'
+)
+
+TMX = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="vi" datatype="plaintext"/>'
+    '<body><tu tuid="1" creationdate="20240501T100000Z"><prop type="x-origin">bai.po</prop>'
+    '<tuv xml:lang="vi"><seg>Bộ <ph>&lt;b&gt;</ph>Ngoại giao</seg></tuv>'
+    '<tuv xml:lang="en-GB"><seg>Ministry</seg></tuv></tu></body></tmx>\n'
+)
+
+JSONL = (
+    '{"run": {"tool_version": "0", "model": "m", "model_revision": "r", "glossary": null, '
+    '"glossary_checksum": null, "beam": 4, "max_length": 256, "batch_size": 16, "device": "cpu"}}\n'
+    '{"id": "bai:1:1", "source": "Bộ", "target": "Ministry", "terms": [{"start": 0, "end": 2, "vi": "Bộ", '
+    '"en": "Ministry", "met": true}], "method": "constrained", "score": -0.5, "paragraph": 1}\n'
+)
+
+
+def tbx_bytes() -> bytes:
+    return tbx.dumps(GLOSSARY).encode("utf-8")
+
+
+def parse_csv(data: bytes) -> object:
+    return table.loads(decode_utf8(data, "g.csv"), "g.csv", ",")
+
+
+def parse_tsv(data: bytes) -> object:
+    return table.loads(decode_utf8(data, "g.tsv"), "g.tsv", "\t")
+
+
+def parse_tbx(data: bytes) -> object:
+    return tbx.loads(data, "g.tbx")
+
+
+def parse_po(data: bytes) -> object:
+    return parse_catalog(decode_utf8(data, "bai.po"), "bai.po")
+
+
+def parse_tmx(data: bytes) -> object:
+    return loads_tmx(decode_utf8(data, "m.tmx"), "m.tmx")
+
+
+def parse_jsonl(data: bytes) -> object:
+    return jsonl.loads(decode_utf8(data, "bai.jsonl"), "bai.jsonl")
+
+
+PARSERS: dict[str, tuple[Callable[[bytes], object], bytes]] = {
+    "csv": (parse_csv, table.dumps(GLOSSARY).encode("utf-8")),
+    "tsv": (parse_tsv, table.dumps(GLOSSARY, delimiter="\t").encode("utf-8")),
+    "tbx": (parse_tbx, tbx_bytes()),
+    "po": (parse_po, PO.encode("utf-8")),
+    "tmx": (parse_tmx, TMX.encode("utf-8")),
+    "jsonl": (parse_jsonl, JSONL.encode("utf-8")),
+}
+
+# Fragments that steer edits towards the parsers' interesting paths.
+FRAGMENTS = [
+    b"<",
+    b">",
+    b"</",
+    b'"',
+    b"\\",
+    b"\n",
+    b"\r",
+    b"\x00",
+    b"\xff",
+    b"\xc3",
+    b"&amp;",
+    b"&x;",
+    b'<!DOCTYPE x [<!ENTITY a "b">]>',
+    b'<!DOCTYPE martif SYSTEM "x.dtd">',
+    b"<hi>" * 200,
+    b"<hi>" * 3000,
+    b"[" * 3000,
+    b'{"a":' * 3000,
+    b"msgid ",
+    b"msgstr[0] ",
+    b"#~ ",
+    b"#| ",
+    b'"\\q"',
+    b"{",
+    b"}",
+    b"[",
+    b"null",
+    b"1e999",
+    b'"terms": {}',
+    b",",
+    b"\t",
+    b"vi,en",
+    b"'=",
+    b"|",
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, seed: bytes) -> bytes:
+    data = bytearray(seed)
+    for _ in range(draw(st.integers(1, 4))):
+        # Anywhere, or where a line (a record, an entry, a row) starts: most parsers decide there.
+        starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 0x0A]
+        at = draw(st.integers(0, len(data)) | st.sampled_from(starts))
+        kind = draw(st.sampled_from(["insert", "delete", "replace", "truncate"]))
+        piece = draw(st.sampled_from(FRAGMENTS) | st.binary(min_size=1, max_size=4))
+        if kind == "insert":
+            data[at:at] = piece
+        elif kind == "delete":
+            del data[at : at + draw(st.integers(1, 20))]
+        elif kind == "replace":
+            data[at : at + len(piece)] = piece
+        else:
+            del data[at:]
+    return bytes(data)
+
+
+def inputs(seed: bytes) -> st.SearchStrategy[bytes]:
+    return mutated(seed) | st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8"))
+
+
+def check(parse: Callable[[bytes], object], data: bytes) -> None:
+    try:
+        parse(data)
+    except InputError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and "\r" not in message, repr(message)
+
+
+# Inputs found to break a parser once (each a RecursionError), kept as explicit cases.
+HOSTILE = [b"[" * 100_000, b'{"a":' * 100_000, b"<a>" * 100_000, b"<martif>" + b"<a>" * 100_000]
+
+
+@pytest.mark.parametrize("data", HOSTILE, ids=["json-array", "json-object", "xml", "tbx"])
+@pytest.mark.parametrize("kind", sorted(PARSERS))
+def test_deep_nesting_gives_one_line(kind: str, data: bytes) -> None:
+    check(PARSERS[kind][0], data)
+
+
+# What the fuzzer found, kept as explicit cases: a header field continued on a line of its own put a
+# line break into the message; an unknown encoding in the XML declaration escaped as LookupError.
+FOUND = [
+    ("po", PO.replace('"Content-Type', '" text/plain\\n"\n"Content-Type').encode("utf-8")),
+    ("tbx", tbx_bytes().replace(b'encoding="UTF-8"', b'encoding="TF-8"')),
+]
+
+
+@pytest.mark.parametrize(("kind", "data"), FOUND, ids=[kind for kind, _ in FOUND])
+def test_what_the_fuzzer_found_gives_one_line(kind: str, data: bytes) -> None:
+    with pytest.raises(InputError):
+        PARSERS[kind][0](data)
+    check(PARSERS[kind][0], data)
+
+
+@pytest.mark.parametrize("kind", sorted(PARSERS))
+def test_the_seed_documents_parse(kind: str) -> None:
+    parse, seed = PARSERS[kind]
+    parse(seed)  # the mutations start from valid documents
+
+
+@pytest.mark.parametrize("kind", sorted(PARSERS))
+def test_any_bytes_parse_or_give_one_line(kind: str) -> None:
+    parse, seed = PARSERS[kind]
+
+    @settings(
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(inputs(seed))
+    def run(data: bytes) -> None:
+        check(parse, data)
+
+    run()
