@@ -411,7 +411,7 @@ def _cooccurrences(
 
 
 def _known_forms(glossary: Glossary) -> set[str]:
-    forms = set()
+    forms: set[str] = set()
     for entry in glossary:
         forms.update(fold(form) for form in entry.vi_forms if form)
         if entry.acronym:

@@ -367,3 +367,19 @@ def test_translate_reuses_reviewed_over_aligned_and_the_po_says_which(tmp_path, 
     assert "fuzzy" in aligned.flags
     records = [json.loads(line) for line in (out / "bai.jsonl").read_text("utf-8").splitlines()[1:]]
     assert [r["memory_kind"] for r in records] == ["reviewed", "aligned"]
+
+
+def test_cli_checks_every_output_before_any_work(tmp_path, capsys):
+    vi_path, en_path = write_pair(tmp_path)
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder\n", encoding="utf-8")
+    assert main(["align", str(vi_path), str(en_path), "--out", str(blocked)]) == 2
+    err = capsys.readouterr().err
+    assert str(blocked) in err and err.count("\n") == 1
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "bai.po").write_text('msgid "x"\n', encoding="utf-8")  # a broken catalog a reviewer owns
+    assert main(["align", str(vi_path), str(en_path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{out / 'bai.po'}:" in err and err.count("\n") == 1
+    assert sorted(p.name for p in out.iterdir()) == ["bai.po"]  # nothing else written

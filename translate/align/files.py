@@ -12,7 +12,8 @@
   beads scoring below the threshold are fuzzy, a Vietnamese sentence with no English counterpart is
   untranslated, and notes give the bead's kind and score.
 
-Every file is rendered before any is written, and each is written atomically.
+Every file is rendered before any is written, and they are written as one set
+(:func:`songngu.textfile.write_all`); :func:`prepare_aligned` checks a run's outputs before any work.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from pathlib import Path
 
 from songngu import __version__
 from songngu.errors import InputError
-from songngu.textfile import read_text, write_atomic
+from songngu.textfile import read_text, write_all
 from songngu.translate.align.article import AlignedArticle, AlignedBead
+from songngu.translate.formats import prepare_outputs
 from songngu.translate.formats.base import OutputFormat
 from songngu.translate.formats.jsonl import loads as loads_records
 from songngu.translate.formats.po import PoFormat
@@ -33,6 +35,7 @@ from songngu.translate.formats.tmx import TmxFormat, read_tmx
 from songngu.translate.formats.tsv import TsvFormat, read_tsv
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult
 
+ALIGNED_FORMATS: tuple[OutputFormat, ...] = (TsvFormat(), TmxFormat(), PoFormat())
 BEAD_KEYS = ("id", "vi", "en", "vi_start", "vi_end", "en_start", "en_end", "score", "kind", "paragraph")
 SUFFIXES = (".jsonl", ".tsv", ".tmx", ".po")
 
@@ -99,19 +102,23 @@ def write_aligned(article: AlignedArticle, out_dir: str | os.PathLike[str], mode
     bitext = translation_of(article, [bead for bead in article.beads if bead.bitext], model)
     catalog = translation_of(article, [bead for bead in article.beads if bead.vi], model)
     rendered: list[tuple[Path, str]] = [(out / f"{article.name}.jsonl", dumps_beads(article.beads))]
-    formats: tuple[tuple[OutputFormat, ArticleTranslation], ...] = (
-        (TsvFormat(), bitext),
-        (TmxFormat(), bitext),
-        (PoFormat(), catalog),
-    )
-    for fmt, records in formats:
+    for fmt in ALIGNED_FORMATS:
+        records = catalog if isinstance(fmt, PoFormat) else bitext
         path = out / f"{article.name}{fmt.suffix}"
         existing = read_text(path) if path.exists() else None
         rendered.append((path, fmt.render(records, existing, name=os.fspath(path))))
-    out.mkdir(parents=True, exist_ok=True)
-    for path, content in rendered:
-        write_atomic(path, content)
+    write_all(rendered)
     return [path for path, _ in rendered]
+
+
+def prepare_aligned(names: Sequence[str], out_dir: str | os.PathLike[str]) -> None:
+    """Check, before any work, that every aligned article of a run can be written (see
+    :func:`translate.formats.prepare_outputs`; the reviewed PO already there must parse)."""
+    prepare_outputs(names, out_dir, ALIGNED_FORMATS)
+    for name in names:
+        path = Path(out_dir) / f"{name}.jsonl"
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, where songngu writes a file")
 
 
 def read_bitext(path: str | os.PathLike[str]) -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from songngu.translate.align.article import AlignedArticle, TranslateBatch
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``align`` command."""
     parser = commands.add_parser(
         "align",
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from songngu.glossary.matcher import GlossaryMatcher
     from songngu.textfile import read_text
     from songngu.translate.align.article import DEFAULT_MIN_SCORE, align_article
-    from songngu.translate.align.files import write_aligned
+    from songngu.translate.align.files import prepare_aligned, write_aligned
     from songngu.translate.segment import article_name
 
     pairs = _pairs(args.files, args.pairs)
@@ -80,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
     if not readable:
         return 2
 
+    # Every output is checked before any work: an unwritable --out or a broken reviewed catalog
+    # stops the run before anything is aligned or written.
+    prepare_aligned([article_name(vi) for vi, _, _, _ in readable], args.out)
     memory = None
     if args.tm:
         from songngu.translate.cli.notice import say

@@ -159,6 +159,10 @@ def run_usage(args: argparse.Namespace) -> int:
     from songngu.translate.evaluate.usage import term_usage, usage_sections
     from songngu.translate.memory import TranslationMemory
 
+    if args.report:
+        from songngu.textfile import check_writable_file
+
+        check_writable_file(args.report)
     glossary = load_glossary(args.glossary) if args.glossary else None
     with TranslationMemory(args.tm, create=False, write=False) as memory:
         units = list(memory.units())
