@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from songngu.translate.cli.notice import say
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``glossary`` command group."""
@@ -141,7 +143,7 @@ def run_extract(args: argparse.Namespace) -> int:
     if args.tm:
         from songngu.translate.memory import TranslationMemory
 
-        with TranslationMemory(args.tm, create=False, write=False) as memory:
+        with TranslationMemory(args.tm, create=False, write=False, on_wait=say) as memory:
             pairs.extend(
                 (unit.segment_id or unit.origin, unit.source, unit.target) for unit in memory.units()
             )
@@ -164,7 +166,7 @@ def run_usage(args: argparse.Namespace) -> int:
 
         check_writable_file(args.report)
     glossary = load_glossary(args.glossary) if args.glossary else None
-    with TranslationMemory(args.tm, create=False, write=False) as memory:
+    with TranslationMemory(args.tm, create=False, write=False, on_wait=say) as memory:
         units = list(memory.units())
     if glossary is None:
         from songngu.glossary.parallel import propose
