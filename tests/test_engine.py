@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
 import torch
+from songngu_process import run_songngu
 from transformers import MarianMTModel, MarianTokenizer
 
 from songngu.errors import InputError
 from songngu.translate.constraints import TermConstraint
-from songngu.translate.engine import Translation, TranslationRequest, Translator
+from songngu.translate.engine import DOWNLOAD_HINT, Translation, TranslationRequest, Translator
 from songngu.translate.phrase import contains_phrase
 
 
@@ -214,3 +216,36 @@ def test_terms_are_never_glued_to_a_following_word(translator: Translator) -> No
         assert_guaranteed(request, result)
         term = request.constraints[0].alternatives[0]
         assert contains_phrase(result.text, term), (term, result.text)
+
+
+def refused_endpoint() -> str:
+    """A local URL nothing listens on: connections are refused at once, the network is never used."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HF_HUB_OFFLINE": "1"}, "not in the local cache (offline)"),
+        ({"HF_HUB_OFFLINE": None, "HF_ENDPOINT": ""}, "not in the local cache and cannot be downloaded"),
+    ],
+    ids=["offline", "unreachable"],
+)
+def test_hub_model_neither_cached_nor_reachable_is_one_line(
+    env: dict[str, str | None], message: str, tmp_path: Path
+) -> None:
+    # A fresh process: huggingface_hub reads HF_ENDPOINT and HF_HUB_CACHE when it is imported.
+    environment = {**env, "HF_HUB_CACHE": str(tmp_path / "cache"), "HF_HOME": str(tmp_path / "hf")}
+    if environment.get("HF_ENDPOINT") == "":
+        environment["HF_ENDPOINT"] = refused_endpoint()
+    (tmp_path / "bai.txt").write_text("Xin chào.\n", encoding="utf-8")
+    model = "songngu-tests/no-such-model"
+    args = ["translate", "bai.txt", "--model", model, "--out", "out"]
+    done = run_songngu(args, cwd=tmp_path, env=environment)
+    assert done.returncode == 2
+    hint = DOWNLOAD_HINT.format(model=model)
+    assert done.stderr.splitlines() == [f"songngu: {model}: model {message}; {hint}"]
+    assert not (tmp_path / "out").exists()

@@ -16,6 +16,7 @@ from songngu.textfile import read_text
 from songngu.translate.constraints import TermConstraint
 from songngu.translate.engine import TranslationRequest, Translator
 from songngu.translate.memory import MemoryUnit, TranslationMemory
+from songngu.translate.phrase import contains_phrase
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, Segment, SegmentResult, TermOutcome
 from songngu.translate.segment import article_name, segment_article
 
@@ -160,10 +161,14 @@ def _outcome(match: TermMatch, met: bool) -> TermOutcome:
 
 
 def _memory_result(segment: Segment, sentence: SentenceTerms, unit: MemoryUnit) -> SegmentResult:
-    """A human translation reused as is; its terms are reported as found, not enforced. The record
-    says which kind of unit was reused (a reviewer's, or a sentence aligned from an archive)."""
+    """A human translation reused as is; its terms are reported as found (as whole phrases, the rule
+    the engine uses: "UN" is not met by "UNDP"), not enforced. The record says which kind of unit
+    was reused (a reviewer's, or a sentence aligned from an archive)."""
     human = unit.target
-    outcomes = [_outcome(match, any(t in human for t in match.targets)) for match in sentence.matches]
+    outcomes = [
+        _outcome(match, any(contains_phrase(human, target) for target in match.targets))
+        for match in sentence.matches
+    ]
     source = f"{unit.origin} {unit.segment_id}".strip()
     if unit.score is not None:
         source += f", alignment score {unit.score:.2f}"

@@ -12,10 +12,11 @@ the catalog's PO-Revision-Date (when the reviewer's tool last saved it), or the 
 header has no usable date.
 
 A reviewer who replaced a glossary term the machine translation met (its ``#. glossary: vi → en
-[met]`` term is no longer in the msgstr) may have found a better rendering: such changes are
-reported as candidate glossary rows, CSV in the glossary table format, for a curator to review.
-The proposed ``en`` is what the reviewer wrote in the term's place (aligned word by word against
-the machine translation), empty when that cannot be told.
+[met]`` term is no longer in the msgstr, by the rule the engine used to call it met,
+:func:`songngu.translate.phrase.contains_phrase`: a change of case counts) may have found a better
+rendering: such changes are reported as candidate glossary rows, CSV in the glossary table format,
+for a curator to review. The proposed ``en`` is what the reviewer wrote in the term's place
+(aligned word by word against the machine translation), empty when that cannot be told.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from songngu.glossary.formats.table import COLUMNS
 from songngu.spreadsheet import neutralise
 from songngu.translate.formats.po import FUZZY, EntryNotes, TermNote, load_catalog, one_line, read_notes
 from songngu.translate.memory import MemoryUnit, TranslationMemory, utc_now
+from songngu.translate.phrase import contains_phrase
 
 _WORD = re.compile(r"\w+|[^\w\s]")
 
@@ -220,13 +222,8 @@ def _term_changes(entry: polib.POEntry, notes: EntryNotes, origin: str, segment_
             reviewed=one_line(entry.msgstr),
         )
         for term in notes.terms
-        if term.met and not _contains(entry.msgstr, term.en)
+        if term.met and not contains_phrase(entry.msgstr, term.en)
     ]
-
-
-def _contains(text: str, term: str) -> bool:
-    pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in term.split()) + r"(?!\w)"
-    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def _replacement(term: TermNote, machine: str, reviewed: str) -> str:

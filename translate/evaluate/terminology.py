@@ -3,7 +3,8 @@
 Definitions (what the report and ``--json`` mean):
 
 - Every glossary match in a source sentence is one *required term*. It is *met* when the hypothesis
-  contains an accepted English rendering as a whole word sequence, case-sensitively: for a full-form
+  contains an accepted English rendering as a whole phrase (:mod:`songngu.translate.phrase`, the rule
+  the engine uses too: case-sensitive, any whitespace between words): for a full-form
   match (with or without the acronym in parentheses) any of the entry's English forms (its term or
   an accepted alternative); for an acronym-only match, the acronym.
   ``term_success_rate`` = met / required, from 0 to 1.
@@ -26,10 +27,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Protocol
 
 from songngu.glossary.model import MatchForm, TermMatch
+from songngu.translate.phrase import contains_phrase, phrase_spans
 from songngu.translate.records import TermOutcome
 
 
@@ -76,42 +77,19 @@ def terms_from_outcomes(outcomes: Iterable[TermOutcome]) -> list[RequiredTerm]:
     return terms
 
 
-def _words_pattern(form: str, inflected: bool) -> str:
-    words = form.split(" ")
-    inflectable = {len(words) - 1}
-    if "of" in words[1:]:
-        inflectable.add(words.index("of", 1) - 1)
-    parts = []
-    for i, word in enumerate(words):
-        if inflected and i in inflectable and word[-1:].isalpha():
-            alternatives = [re.escape(word) + "(?:e?s)?"]
-            if re.search(r"[^aeiouAEIOU]y$", word):
-                alternatives.append(re.escape(word[:-1]) + "ies")
-            parts.append("(?:" + "|".join(alternatives) + ")(?:['’]s?)?")
-        else:
-            parts.append(re.escape(word))
-    return " ".join(parts)
-
-
-@cache
-def _pattern(form: str, inflected: bool) -> re.Pattern[str]:
-    # Whole words: no word character may touch either end of the rendering.
-    return re.compile(r"(?<!\w)" + _words_pattern(form, inflected) + r"(?!\w)")
-
-
 def find_rendering(hypothesis: str, forms: Sequence[str], inflected: bool = False) -> str | None:
     """The accepted form the hypothesis uses (the longest found), or None."""
-    found = [form for form in forms if form and _pattern(form, inflected).search(hypothesis)]
+    found = [form for form in forms if contains_phrase(hypothesis, form, inflected=inflected)]
     return max(found, key=len) if found else None
 
 
 def count_forbidden(hypothesis: str, term: RequiredTerm) -> Counter[str]:
     """Forbidden renderings of ``term`` in ``hypothesis``, outside any accepted rendering."""
-    allowed = [m.span() for form in term.accepted if form for m in _pattern(form, True).finditer(hypothesis)]
+    allowed = [span for form in term.accepted for span in phrase_spans(hypothesis, form, inflected=True)]
     found: Counter[str] = Counter()
     for form in term.forbidden:
-        for m in _pattern(form, False).finditer(hypothesis):
-            if not any(start <= m.start() and m.end() <= end for start, end in allowed):
+        for start, end in phrase_spans(hypothesis, form):
+            if not any(lo <= start and end <= hi for lo, hi in allowed):
                 found[form] += 1
     return found
 
