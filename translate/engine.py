@@ -8,10 +8,12 @@ code, safetensors weights only) or from a local directory in the opus-mt layout,
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,25 +95,26 @@ class Translator:
         Raises :class:`InputError` (one line, saying what to do) when the model cannot be found or
         downloaded, has no safetensors weights, or the device is not available.
         """
-        from transformers import MarianMTModel, MarianTokenizer
-        from transformers.utils import logging as transformers_logging
-
         resolved = _resolve_device(device)
         directory, revision = _locate(model)
-        # transformers draws a "Loading weights" bar on stderr; songngu reports progress itself.
-        bar_was_on = transformers_logging.is_progress_bar_enabled()
-        transformers_logging.disable_progress_bar()
-        try:
-            tokenizer = MarianTokenizer.from_pretrained(directory, local_files_only=True)
-            network = MarianMTModel.from_pretrained(
-                directory, use_safetensors=True, local_files_only=True, trust_remote_code=False
-            )
-        except (OSError, ValueError, KeyError) as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise InputError(f"{model}: cannot load the MarianMT model: {first}") from None
-        finally:
-            if bar_was_on:
-                transformers_logging.enable_progress_bar()
+        with _quiet_libraries():
+            from transformers import MarianMTModel, MarianTokenizer
+            from transformers.utils import logging as transformers_logging
+
+            # transformers draws a "Loading weights" bar on stderr; songngu reports progress itself.
+            bar_was_on = transformers_logging.is_progress_bar_enabled()
+            transformers_logging.disable_progress_bar()
+            try:
+                tokenizer = MarianTokenizer.from_pretrained(directory, local_files_only=True)
+                network = MarianMTModel.from_pretrained(
+                    directory, use_safetensors=True, local_files_only=True, trust_remote_code=False
+                )
+            except (OSError, ValueError, KeyError) as error:
+                first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                raise InputError(f"{model}: cannot load the MarianMT model: {first}") from None
+            finally:
+                if bar_was_on:
+                    transformers_logging.enable_progress_bar()
         network.eval().to(resolved)
         return cls(network, tokenizer, model, revision, resolved)
 
@@ -241,6 +244,30 @@ class Translator:
         return encoded.automaton(self._bad_words)
 
 
+# Loggers of the libraries under the model stack that write to stderr while it loads.
+_LIBRARY_LOGGERS = ("torch", "torchao", "transformers", "huggingface_hub")
+
+
+@contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """Only errors from the libraries' loggers while the model stack is imported and loaded.
+
+    Importing transformers' model classes imports every quantisation backend it finds installed:
+    torchao, for one, logs that its CUDA kernels cannot load on a CPU machine, and torch logs a
+    deprecation note about torchao's enums. None of it concerns the model songngu loads, and stderr
+    is for songngu's own lines; real failures still raise. The levels are restored afterwards.
+    """
+    loggers = [logging.getLogger(name) for name in _LIBRARY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def _continuation_mask(tokenizer, vocab_size: int) -> torch.Tensor:
     """``[vocab]`` bool: the target piece continues the word before it (SentencePiece marks a word
     start with "▁"; punctuation and special tokens are boundaries too)."""
@@ -328,16 +355,23 @@ def _directory_checksum(path: Path) -> str:
 
 
 def _from_hub(model: str) -> tuple[Path, str]:
-    """A hub model's snapshot directory and commit: the local cache first, then one quick try online."""
+    """A hub model's snapshot directory and commit: the local cache first, then one quick try online.
+
+    Only the failures that mean "not here, cannot fetch it" become the one-line message: a missing
+    or incomplete cache entry, a hub answer such as "no such repository" (both ``OSError``s in
+    huggingface_hub), and the transport's own errors (connection, timeout). Anything else is a bug
+    and keeps its traceback.
+    """
+    from httpx2 import HTTPError  # huggingface_hub's HTTP client: connection refused, timeouts
     from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.errors import HFValidationError, XetDownloadError
 
     patterns = [*MODEL_FILES, *OPTIONAL_FILES]
     try:
         snapshot = snapshot_download(model, allow_patterns=patterns, local_files_only=True)
     except HFValidationError:
         raise InputError(f"{model}: not a model id or an existing directory") from None
-    except Exception:
+    except OSError:  # LocalEntryNotFoundError, IncompleteSnapshotError, an unreadable cache
         snapshot = None
     if snapshot is None:
         if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
@@ -346,7 +380,7 @@ def _from_hub(model: str) -> tuple[Path, str]:
             )
         try:
             snapshot = snapshot_download(model, allow_patterns=patterns, etag_timeout=5)
-        except Exception:
+        except (OSError, HTTPError, XetDownloadError):
             raise InputError(
                 f"{model}: model not in the local cache and cannot be downloaded; "
                 f"{DOWNLOAD_HINT.format(model=model)}"
