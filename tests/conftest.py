@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny MarianMT model built once per test session, and PO files checked by msgfmt."""
+"""Shared fixtures: a tiny MarianMT model built once per test session, PO files checked by msgfmt,
+and one ``songngu translate`` run in its own process."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 # Test helpers (model_factory) are importable however pytest is started.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from model_factory import build_marian
+from model_factory import SEEDS, build_marian
 from msgfmt import msgfmt_check
+from songngu_process import TranslateRun, run_songngu
 
 from songngu.textfile import write_atomic
 
@@ -38,3 +40,23 @@ def write_po(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def translate_run(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> TranslateRun:
+    """The first three paragraphs of a seed article (glossary terms, an acronym in parentheses)
+    translated with the tiny model in a fresh process; later tests read its stderr and files."""
+    directory = tmp_path_factory.mktemp("translate-run")
+    paragraphs = (SEEDS / "000_8d105ddd42d75641.txt").read_text(encoding="utf-8").split("\n\n")[:3]
+    article = directory / "bai.txt"
+    article.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    args = [
+        "translate",
+        article.name,
+        "--glossary",
+        str(SEEDS / "glossary.csv"),
+        "--model",
+        str(tiny_model_dir),
+    ]
+    process = run_songngu([*args, "--out", "out", "--beam", "2", "--max-length", "40"], cwd=directory)
+    return TranslateRun(directory, article, directory / "out", process)

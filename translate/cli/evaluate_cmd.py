@@ -6,24 +6,22 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
-from songngu.textfile import check_writable_file, write_atomic
-from songngu.translate.evaluate.bootstrap import DEFAULT_SAMPLES, SACREBLEU_SEED, Estimate
-from songngu.translate.evaluate.evaluation import Evaluation, evaluate
-from songngu.translate.evaluate.inputs import (
-    Article,
-    Role,
-    align,
-    pair_files,
-    read_document,
-    read_lines,
-    read_sources,
-)
-from songngu.translate.evaluate.postedit import PostEdit, post_edit_effort
-from songngu.translate.evaluate.report import METRIC_LABELS, write_report
-from songngu.translate.evaluate.terminology import Matcher
-from songngu.translate.evaluate.testsets import TESTSETS, load_testset
+from songngu.textfile import check_writable_file
+from songngu.translate.evaluate.testsets import TESTSETS
+
+if TYPE_CHECKING:
+    from songngu.translate.evaluate.bootstrap import Estimate
+    from songngu.translate.evaluate.evaluation import Evaluation
+    from songngu.translate.evaluate.inputs import Article
+    from songngu.translate.evaluate.postedit import PostEdit
+    from songngu.translate.evaluate.terminology import Matcher
+
+# The evaluation modules (sacrebleu, numpy) are imported by the functions that use them, not here:
+# `songngu --help` and the other commands build this parser too.
+
 
 EPILOG = """\
 modes:
@@ -59,10 +57,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--post-edit", nargs="+", metavar="PO", help="reviewed PO catalogs: HTER")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", metavar="FILE", help="also write a report: FILE.html or FILE.md")
-    parser.add_argument("--resamples", type=_positive, default=DEFAULT_SAMPLES, help="bootstrap resamples")
-    parser.add_argument(
-        "--seed", type=int, default=SACREBLEU_SEED, help="bootstrap seed (sacrebleu's default)"
-    )
+    parser.add_argument("--resamples", type=_positive, help="bootstrap resamples (default 1,000)")
+    parser.add_argument("--seed", type=int, help="bootstrap seed (default: sacrebleu's)")
     testset = parser.add_argument_group("test sets")
     testset.add_argument("--testset", help=f"translate and score a test set ({', '.join(TESTSETS)})")
     testset.add_argument("--data", metavar="DIR", help="directory holding the test set's files")
@@ -85,6 +81,11 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate files, reviewed catalogs or a test set; print scores; write a report if asked."""
+    from songngu.translate.evaluate.bootstrap import DEFAULT_SAMPLES, SACREBLEU_SEED
+    from songngu.translate.evaluate.evaluation import evaluate
+    from songngu.translate.evaluate.postedit import post_edit_effort
+    from songngu.translate.evaluate.report import write_report
+
     for output in (args.report, getattr(args, "save_hyp", None)):
         if output:
             check_writable_file(output)  # before a test set is translated, not after
@@ -108,8 +109,8 @@ def run(args: argparse.Namespace) -> int:
         matcher=matcher,
         baseline=baseline,
         compared_with=compared,
-        n_samples=args.resamples,
-        seed=args.seed,
+        n_samples=DEFAULT_SAMPLES if args.resamples is None else args.resamples,
+        seed=SACREBLEU_SEED if args.seed is None else args.seed,
     )
     if args.testset:
         evaluation.title = f"songngu evaluation: {args.testset} with {args.model}"
@@ -134,6 +135,8 @@ def _matcher(glossary_path: str | None) -> Matcher | None:
 def _file_articles(
     args: argparse.Namespace, with_glossary: bool
 ) -> tuple[list[Article], list[list[str]] | None, list[str]]:
+    from songngu.translate.evaluate.inputs import Role, align, pair_files, read_document, read_sources
+
     if not args.hyp or not args.ref:
         raise InputError("evaluate needs --hyp FILE and --ref FILE (or --testset NAME, or --post-edit PO)")
     pairs = pair_files(args.hyp, args.ref)
@@ -181,6 +184,10 @@ def _check_same_segments(article: Article, other: Article) -> None:
 def _testset_articles(
     args: argparse.Namespace, matcher: Matcher | None
 ) -> tuple[list[Article], list[list[str]] | None, list[str]]:
+    from songngu.textfile import write_atomic
+    from songngu.translate.evaluate.inputs import read_lines
+    from songngu.translate.evaluate.testsets import load_testset
+
     testset = load_testset(args.testset, args.data, args.limit)
     if not args.model:
         raise InputError(
@@ -221,6 +228,8 @@ def _translate(segments: Sequence, args: argparse.Namespace, matcher: Matcher | 
 
 
 def _print_evaluation(evaluation: Evaluation) -> None:
+    from songngu.translate.evaluate.report import METRIC_LABELS
+
     total = evaluation.total
     for score in total.quality.values():
         print(score.text)

@@ -10,10 +10,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
-from songngu.translate.evaluate.inputs import Article, Pair, read_lines
 from songngu.translate.records import Segment
+
+if TYPE_CHECKING:
+    from songngu.translate.evaluate.inputs import Article
+
+# `inputs` (and the file formats under it) is imported where a test set is read, not here: the
+# command line lists TESTSETS in its help, which must stay quick.
 
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -64,6 +70,8 @@ class TestSet:
 
     def article(self, hypotheses: Sequence[str]) -> Article:
         """The test set with a system's translations, ready to score."""
+        from songngu.translate.evaluate.inputs import Article, Pair
+
         pairs = [
             Pair(f"{self.name}:{i}:1", hyp, ref, src)
             for i, (hyp, ref, src) in enumerate(
@@ -77,6 +85,8 @@ def load_testset(
     name: str, data_dir: str | os.PathLike[str] | None = None, limit: int | None = None
 ) -> TestSet:
     """Read a test set by name; ``limit`` keeps its first N lines."""
+    from songngu.translate.evaluate.inputs import read_lines
+
     files = TESTSETS.get(name)
     if files is None:
         raise InputError(f"unknown test set {name!r}; known: {', '.join(sorted(TESTSETS))}")
