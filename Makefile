@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh clone:
-#   make demo   install, then translate the seed articles held to the seed glossary and score them
+#   make demo   install, check the seed glossary and list its terms in the seed articles (no model
+#               needed), then translate the seed articles held to the glossary and score them
 #   make test   install, then run the linter and the test suite (CI runs this through .ci/run)
 # MODEL=<hub id or local MarianMT directory> picks the model for the demo.
 
@@ -19,6 +20,10 @@ $(BIN)/songngu: pyproject.toml constraints.txt
 install: $(BIN)/songngu
 
 demo: install
+	@echo "== Needs no model: check the seed glossary, then find its terms in the seed articles"
+	$(BIN)/songngu glossary check seeds/glossary.csv && echo "seeds/glossary.csv: no problems"
+	for article in seeds/*.txt; do $(BIN)/songngu glossary match $$article -g seeds/glossary.csv || exit 1; done
+	@echo "== Translate with $(MODEL) (without the model at hand this stops here, with one line saying why)"
 	$(BIN)/songngu translate seeds/*.txt --glossary seeds/glossary.csv --model $(MODEL) --out $(OUT)
 	$(BIN)/songngu evaluate --hyp $(OUT)/*.jsonl --ref seeds/reference/*.po --glossary seeds/glossary.csv \
 		--report $(OUT)/report.html
@@ -31,4 +36,4 @@ bench: install
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(OUT) .pytest_cache .hypothesis
+	rm -rf $(OUT) .pytest_cache .hypothesis .mypy_cache
