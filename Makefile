@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh clone:
 #   make demo   install, check the seed glossary and list its terms in the seed articles (no model
 #               needed), then translate the seed articles held to the glossary and score them
-#   make test   install, then run the linter and the test suite (CI runs this through .ci/run)
+#   make test   install, then run the linter, the type checker and the test suite (CI: .ci/run)
 # MODEL=<hub id or local MarianMT directory> picks the model for the demo.
 
 PYTHON ?= python3
@@ -30,6 +30,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy  # strict over the package, songngu.* (configured in pyproject.toml)
 	$(BIN)/pytest  # not `python -m`: that puts the checkout first on sys.path, where translate/ would shadow Translate Toolkit
 
 bench: install

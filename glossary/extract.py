@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.glossary.normalize import fold
@@ -127,7 +128,7 @@ class Candidate:
     first: Occurrence
     count: int = 0
     # folded name -> [name as first seen, times seen], in first-seen order
-    names: dict[str, list] = field(default_factory=dict)
+    names: dict[str, list[Any]] = field(default_factory=dict)
 
     def entry(self) -> GlossaryEntry:
         """As a glossary row for the curator: ``en`` left empty, the evidence in ``note``."""
@@ -194,7 +195,7 @@ def extract_files(paths: Iterable[str | os.PathLike[str]], known: Glossary | Non
 
 
 def _known_forms(glossary: Glossary) -> set[str]:
-    forms = set()
+    forms: set[str] = set()
     for entry in glossary:
         forms.update(fold(form) for form in entry.vi_forms if form)
         if entry.acronym:
@@ -270,6 +271,6 @@ def _sentence(text: str, start: int, end: int) -> str:
     sentence_start = paragraph_start
     for stop in _SENTENCE_END.finditer(text, paragraph_start, start):
         sentence_start = stop.end()
-    stop = _SENTENCE_END.search(text, end, paragraph_end)
-    sentence_end = stop.start() + len(stop.group().rstrip()) if stop else paragraph_end
+    closing = _SENTENCE_END.search(text, end, paragraph_end)
+    sentence_end = closing.start() + len(closing.group().rstrip()) if closing else paragraph_end
     return " ".join(text[sentence_start:sentence_end].split())

@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, compress
+from typing import Any
 
 from songngu.glossary.model import Glossary, GlossaryEntry, MatchForm, TermMatch
 from songngu.glossary.normalize import NormalizedText, fold, normalize_with_offsets
@@ -61,7 +62,8 @@ class GlossaryMatcher:
     """Finds the terms of a glossary in texts. Build it once; :meth:`find` is cheap per sentence."""
 
     def __init__(self, glossary: Glossary | Iterable[GlossaryEntry]) -> None:
-        self._root: dict[str, dict] = {}
+        # A token trie: token → child node, and _END → the list of _Terminal ending there.
+        self._root: dict[str, Any] = {}
         self._forms: set[tuple[str, ...]] = set()  # every form of every entry, as tokens
         self._longest = 1
         entries = list(glossary)
@@ -83,7 +85,7 @@ class GlossaryMatcher:
         node = self._root
         for token in tokens:
             node = node.setdefault(token, {})
-        node.setdefault(_END, []).append(terminal)  # type: ignore[arg-type]
+        node.setdefault(_END, []).append(terminal)
 
     def find(self, text: str) -> list[TermMatch]:
         """All matches in ``text``, left to right, non-overlapping; offsets index ``text``."""
@@ -163,7 +165,7 @@ class GlossaryMatcher:
         node = self._root[tokens[index]]
         candidates: list[tuple[int, list[_Terminal]]] = []
         if _END in node:
-            candidates.append((index, node[_END]))  # type: ignore[arg-type]
+            candidates.append((index, node[_END]))
         k = index + 1
         count = len(tokens)
         while k < count:
@@ -176,7 +178,7 @@ class GlossaryMatcher:
                 break
             node = child
             if _END in node:
-                candidates.append((k, node[_END]))  # type: ignore[arg-type]
+                candidates.append((k, node[_END]))
             k += 1
         for last, terminals in reversed(candidates):
             for terminal in terminals:

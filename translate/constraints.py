@@ -150,7 +150,9 @@ def encode_constraints(
     )
 
 
-def _faithful(text: str, encode: Encoder, decode: Callable[[Sequence[int]], str], unk_id: int):
+def _faithful(
+    text: str, encode: Encoder, decode: Callable[[Sequence[int]], str], unk_id: int
+) -> tuple[TokenIds, str] | None:
     ids = tuple(encode(text))
     if not ids or unk_id in ids:
         return None
@@ -359,10 +361,10 @@ def pack(
     width_p = max((len(p) for p in proposal_lists), default=0)
     proposals = torch.full((total, width_p), -1, dtype=torch.long)
     proposal_nodes = torch.zeros((total, width_p), dtype=torch.long)
-    for node, pairs in enumerate(proposal_lists):
+    for state, pairs in enumerate(proposal_lists):
         if pairs:
-            proposals[node, : len(pairs)] = torch.tensor([t for t, _ in pairs], dtype=torch.long)
-            proposal_nodes[node, : len(pairs)] = torch.tensor([n for _, n in pairs], dtype=torch.long)
+            proposals[state, : len(pairs)] = torch.tensor([t for t, _ in pairs], dtype=torch.long)
+            proposal_nodes[state, : len(pairs)] = torch.tensor([n for _, n in pairs], dtype=torch.long)
     column = torch.full((vocab_size,), len(alphabet), dtype=torch.long)
     if alphabet:
         column[torch.tensor(alphabet, dtype=torch.long)] = torch.arange(len(alphabet))

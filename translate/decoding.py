@@ -19,11 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
 from songngu.translate.constraints import ConstraintAutomaton, PackedAutomata, pack
+
+if TYPE_CHECKING:
+    from transformers import MarianMTModel
 
 NEG = -1.0e9  # below this a candidate is no candidate (an initial dummy beam or a banned token)
 
@@ -49,7 +53,7 @@ class _Special:
     renormalize: bool
 
 
-def _special_tokens(model: torch.nn.Module) -> _Special:
+def _special_tokens(model: MarianMTModel) -> _Special:
     generation = model.generation_config
     config = model.config
     eos = generation.eos_token_id if generation.eos_token_id is not None else config.eos_token_id
@@ -58,6 +62,8 @@ def _special_tokens(model: torch.nn.Module) -> _Special:
     start = generation.decoder_start_token_id
     if start is None:
         start = config.decoder_start_token_id
+    if eos is None or start is None:
+        raise ValueError("the model's configuration names no end token or no decoder start token")
     banned = {ids[0] for ids in (generation.bad_words_ids or []) if len(ids) == 1}
     return _Special(
         start=int(start),
@@ -68,14 +74,14 @@ def _special_tokens(model: torch.nn.Module) -> _Special:
     )
 
 
-def multi_token_bad_words(model: torch.nn.Module) -> tuple[tuple[int, ...], ...]:
+def multi_token_bad_words(model: MarianMTModel) -> tuple[tuple[int, ...], ...]:
     """The generation config's bad word sequences longer than one token (to ban as negatives)."""
     return tuple(tuple(ids) for ids in (model.generation_config.bad_words_ids or []) if len(ids) > 1)
 
 
 @torch.inference_mode()
 def beam_search(
-    model: torch.nn.Module,
+    model: MarianMTModel,
     input_ids: torch.Tensor,
     attention_mask: torch.Tensor,
     automata: Sequence[ConstraintAutomaton],
@@ -146,7 +152,7 @@ def beam_search(
         flat_met = met.view(rows, -1)
         if has_negatives:
             _ban_forbidden(logp, flat_state, packed)
-        if word_rules:
+        if word_rules and continues_word is not None:
             _apply_word_rules(logp, flat_state, packed, continues_word)
         if constrained:
             unmet = ~flat_met.all(-1)
@@ -163,6 +169,8 @@ def beam_search(
         valid = cand_scores > NEG / 2
         is_eos = token == special.eos
 
+        new_state: torch.Tensor | None  # automaton states and terms met of the candidates (constraints only)
+        new_met: torch.Tensor | None
         if constrained:
             parent_rows = parent + torch.arange(active, device=device)[:, None] * k
             new_state = packed.transitions[flat_state[parent_rows], packed.column[token]]
@@ -191,7 +199,7 @@ def beam_search(
         tokens[:, :, length] = token.gather(1, pick)
         scores = cand_scores.gather(1, pick)
         scores = scores.masked_fill(is_eos.gather(1, pick), float("-inf"))
-        if constrained:
+        if new_state is not None and new_met is not None:
             state = new_state.gather(1, pick)
             met = new_met.gather(1, pick[:, :, None].expand(-1, -1, new_met.shape[-1]))
         length += 1

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from tqdm import tqdm
@@ -29,6 +30,9 @@ from songngu.translate.constraints import (
     encode_constraints,
 )
 from songngu.translate.decoding import Hypothesis, beam_search, multi_token_bad_words
+
+if TYPE_CHECKING:  # imported where the model loads: transformers takes seconds to import
+    from transformers import MarianMTModel, MarianTokenizer
 
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
 MODEL_FILES = ("config.json", "model.safetensors", "source.spm", "target.spm", "vocab.json")
@@ -77,7 +81,9 @@ class _Job:
 class Translator:
     """A loaded MarianMT model with its tokenizers, ready to translate."""
 
-    def __init__(self, model, tokenizer, model_id: str, revision: str, device: str) -> None:
+    def __init__(
+        self, model: MarianMTModel, tokenizer: MarianTokenizer, model_id: str, revision: str, device: str
+    ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.model_id = model_id
@@ -124,7 +130,7 @@ class Translator:
 
     def decode(self, ids: Sequence[int]) -> str:
         """Target text of token ids."""
-        return self.tokenizer.decode(list(ids), skip_special_tokens=True)
+        return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
 
     def encode_request(self, request: TranslationRequest) -> EncodedConstraints:
         """The request's constraints in target token ids (see :func:`encode_constraints`)."""
@@ -268,7 +274,7 @@ def _quiet_libraries() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _continuation_mask(tokenizer, vocab_size: int) -> torch.Tensor:
+def _continuation_mask(tokenizer: MarianTokenizer, vocab_size: int) -> torch.Tensor:
     """``[vocab]`` bool: the target piece continues the word before it (SentencePiece marks a word
     start with "▁"; punctuation and special tokens are boundaries too)."""
     special = set(tokenizer.all_special_ids)

@@ -165,7 +165,7 @@ class _Node:
         return found
 
 
-class _UndefinedEntity(DefusedXmlException):
+class _UndefinedEntity(DefusedXmlException):  # type: ignore[misc]  # defusedxml has no types
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
@@ -191,7 +191,7 @@ class _EntryReader(xml.sax.handler.ContentHandler):
         self.locator: xml.sax.xmlreader.Locator | None = None
 
     def line(self) -> int:
-        return self.locator.getLineNumber() if self.locator else 0
+        return (self.locator.getLineNumber() or 0) if self.locator else 0
 
     def setDocumentLocator(self, locator: xml.sax.xmlreader.Locator) -> None:
         self.locator = locator
@@ -289,7 +289,7 @@ class _Utf8Checked:
         """The SAX reader closes its stream when done; whoever opened the file closes it."""
 
 
-class _Parser(DefusedExpatParser):
+class _Parser(DefusedExpatParser):  # type: ignore[misc]  # defusedxml has no types
     """defusedxml's SAX parser, which also tolerates a DOCTYPE naming an external DTD.
 
     Many tools write ``<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">``. That DTD is skipped

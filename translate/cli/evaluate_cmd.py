@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from songngu.translate.evaluate.inputs import Article
     from songngu.translate.evaluate.postedit import PostEdit
     from songngu.translate.evaluate.terminology import Matcher
+    from songngu.translate.records import Segment
 
 # The evaluation modules (sacrebleu, numpy) are imported by the functions that use them, not here:
 # `songngu --help` and the other commands build this parser too.
@@ -36,7 +37,7 @@ modes:
 """
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``evaluate`` command."""
     parser = commands.add_parser(
         "evaluate",
@@ -210,7 +211,7 @@ def _testset_articles(
     return [article], baseline, list(args.compare or [])
 
 
-def _translate(segments: Sequence, args: argparse.Namespace, matcher: Matcher | None) -> list[str]:
+def _translate(segments: Sequence[Segment], args: argparse.Namespace, matcher: Matcher | None) -> list[str]:
     # Imported here: loading the model stack (torch, transformers) is only needed for test sets.
     from songngu.translate.engine import Translator
     from songngu.translate.pipeline import DecodingSettings, translate_segments

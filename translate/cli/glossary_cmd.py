@@ -8,7 +8,7 @@ import sys
 from songngu.translate.cli.notice import say
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``glossary`` command group."""
     group = commands.add_parser("glossary", help="check, match, extract and convert glossaries")
     actions = group.add_subparsers(dest="glossary_command", required=True, metavar="ACTION")

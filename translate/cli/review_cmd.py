@@ -8,7 +8,7 @@ import sys
 DEFAULT_TM = "songngu-tm.sqlite"
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``review`` group and ``export-tm``."""
     review = commands.add_parser("review", help="import reviewed PO catalogs into the translation memory")
     actions = review.add_subparsers(dest="review_command", required=True, metavar="ACTION")

@@ -9,7 +9,7 @@ from songngu.textfile import read_text
 from songngu.translate.segment import LANGUAGES, article_name, segment_article
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``segment`` command."""
     parser = commands.add_parser("segment", help="print an article's sentences, one per line")
     parser.add_argument("file", help="a UTF-8 article (Vietnamese unless --language says otherwise)")

@@ -12,7 +12,7 @@ from songngu.translate import DEFAULT_MODEL
 from songngu.translate.records import ArticleTranslation, Method
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``translate`` command."""
     parser = commands.add_parser(
         "translate",

@@ -144,7 +144,7 @@ def machine_translation(entry: polib.POEntry) -> str:
         for line in notes:
             if line.startswith(prefix):
                 return line[len(prefix) :].strip()
-    return entry.msgstr
+    return str(entry.msgstr)
 
 
 def is_confirmed(entry: polib.POEntry) -> bool:
