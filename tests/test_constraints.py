@@ -17,7 +17,6 @@ from songngu.translate.constraints import (
     encode_constraints,
     pack,
 )
-from songngu.translate.phrase import contains_phrase
 
 
 def run(automaton: ConstraintAutomaton, tokens: list[int]) -> tuple[int, set[int]]:
