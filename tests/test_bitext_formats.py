@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
@@ -12,8 +11,9 @@ from hypothesis import strategies as st
 
 from songngu import __version__
 from songngu.errors import InputError
-from songngu.translate.formats import OUTPUT_FORMATS, write_outputs
+from songngu.translate.formats import OUTPUT_FORMATS, format_for, read_article, write_outputs
 from songngu.translate.formats.base import OutputFormat
+from songngu.translate.formats.characters import portable_text
 from songngu.translate.formats.moses import (
     MosesSourceFormat,
     MosesTargetFormat,
@@ -23,7 +23,7 @@ from songngu.translate.formats.moses import (
 )
 from songngu.translate.formats.text import EnglishTextFormat
 from songngu.translate.formats.tmx import TmxFormat, loads_tmx, read_tmx
-from songngu.translate.formats.tsv import TsvFormat, loads_bitext, read_tsv
+from songngu.translate.formats.tsv import TsvFormat
 from songngu.translate.records import ArticleTranslation, RunInfo, SegmentResult
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -81,20 +81,24 @@ SAMPLE = article(
 def test_tsv_round_trips_any_text(rows: list[tuple[str, str, str]]) -> None:
     results = [SegmentResult(id=i, source=vi, target=en, paragraph=1) for i, vi, en in rows]
     rendered = TsvFormat().render(ArticleTranslation("bai", "bai.txt", RUN, results), None)
-    # One line per row plus the header: nothing inside a field breaks a row.
-    assert rendered.count("\n") == len(rows) + 1
-    assert loads_bitext(rendered, "bai.tsv") == rows
+    # One line per row plus the header: nothing inside a field breaks a row, for any line splitter.
+    assert rendered.count("\n") == len(rendered.splitlines()) == len(rows) + 1
+    parsed = TsvFormat().parse(rendered, "bai.tsv").results
+    assert [(r.id, r.source, r.target) for r in parsed] == [tuple(map(portable_text, row)) for row in rows]
 
 
 def test_tsv_file_has_header_and_escapes(tmp_path: Path) -> None:
     [path] = write_outputs(article([("a\tb\\c", "x\ny\rz")]), tmp_path, [TsvFormat()])
     assert path == tmp_path / "bai.tsv"
-    assert path.read_text(encoding="utf-8") == "id\tvi\ten\nbai:1:1\ta\\tb\\\\c\tx\\ny\\rz\n"
-    assert read_tsv(path) == [("bai:1:1", "a\tb\\c", "x\ny\rz")]
+    # A carriage return is a line break under the character policy: written as \n.
+    assert path.read_text(encoding="utf-8") == "id\tvi\ten\nbai:1:1\ta\\tb\\\\c\tx\\ny\\nz\n"
+    [unit] = TsvFormat().read(path).results
+    assert (unit.id, unit.source, unit.target, unit.paragraph) == ("bai:1:1", "a\tb\\c", "x\ny\nz", 1)
 
 
 def test_tsv_reader_accepts_crlf_line_ends() -> None:
-    assert loads_bitext("id\tvi\ten\r\nx:1:1\tmột\tone\r\n") == [("x:1:1", "một", "one")]
+    [unit] = TsvFormat().parse("id\tvi\ten\r\nx:1:1\tmột\tone\\r\r\n").results
+    assert (unit.id, unit.source, unit.target) == ("x:1:1", "một", "one\r")  # \r: older files hold it
 
 
 @pytest.mark.parametrize(
@@ -109,7 +113,7 @@ def test_tsv_reader_accepts_crlf_line_ends() -> None:
 )
 def test_tsv_reader_errors_name_file_and_line(text: str, where: str, what: str) -> None:
     with pytest.raises(InputError) as caught:
-        loads_bitext(text, "f.tsv")
+        TsvFormat().parse(text, "f.tsv")
     message = str(caught.value)
     assert message.startswith(where) and what in message and "\n" not in message
 
@@ -194,10 +198,9 @@ def test_tmx_escapes_xml_special_characters() -> None:
 @given(st.lists(st.tuples(texts, texts), min_size=1, max_size=5))
 def test_tmx_is_well_formed_whatever_the_text(pairs: list[tuple[str, str]]) -> None:
     units = loads_tmx(TmxFormat().render(article(pairs), None), "bai.tmx")
-    # XML 1.0 cannot carry most control characters at all; they become U+FFFD, all else survives.
-    not_xml = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    # XML 1.0 cannot carry most control characters at all; the character policy replaces them.
     assert [(u.source, u.target) for u in units] == [
-        (not_xml.sub("\ufffd", vi), not_xml.sub("\ufffd", en)) for vi, en in pairs
+        (portable_text(vi), portable_text(en)) for vi, en in pairs
     ]
 
 
@@ -260,12 +263,18 @@ class _Recording(OutputFormat):
         self.seen.append(existing)
         return f"{len(self.seen)}\n"
 
+    def parse(self, text: str, name: str = "") -> ArticleTranslation:
+        return ArticleTranslation("bai", name, None, [])
+
 
 class _Failing(OutputFormat):
     suffix = ".fail"
 
     def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
         raise InputError("bai.fail:1: cannot render")
+
+    def parse(self, text: str, name: str = "") -> ArticleTranslation:
+        raise InputError(f"{name}:1: cannot parse")
 
 
 def test_write_outputs_gives_each_format_its_existing_text(tmp_path: Path) -> None:
@@ -283,3 +292,40 @@ def test_a_failing_format_leaves_every_previous_file_intact(tmp_path: Path) -> N
     assert (tmp_path / "bai.tsv").read_text(encoding="utf-8") == "old tsv\n"
     assert (tmp_path / "bai.vi").read_text(encoding="utf-8") == "old vi\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bai.tsv", "bai.vi"]  # no .tmx, no temp files
+
+
+# --- every format reads back what it writes ---------------------------------------------------------
+
+
+def test_every_format_reads_back_its_own_file(tmp_path: Path) -> None:
+    paths = write_outputs(SAMPLE, tmp_path)
+    for path in paths:
+        fmt = format_for(path)
+        assert path.name == "bai" + fmt.suffix
+        back = read_article(path)
+        assert back.name == "bai" and back.path == str(path), fmt.suffix
+        units = [(r.source, r.target) for r in back.results]
+        if fmt.suffix == ".en.txt":  # paragraphs, not sentences
+            assert [(r.paragraph, r.target) for r in back.results] == [
+                (1, SAMPLE.results[0].target + " " + SAMPLE.results[1].target),
+                (2, SAMPLE.results[2].target),
+            ]
+        elif fmt.suffix == ".vi":
+            assert units == [(r.source, "") for r in SAMPLE.results]
+        elif fmt.suffix == ".en":
+            assert units == [("", r.target) for r in SAMPLE.results]
+        else:
+            assert [(r.id, r.paragraph) for r in back.results] == [
+                (r.id, r.paragraph) for r in SAMPLE.results
+            ]
+            assert units == [(r.source, r.target) for r in SAMPLE.results], fmt.suffix
+    assert read_article(tmp_path / "bai.jsonl").run == RUN
+    assert read_article(tmp_path / "bai.tsv").run is None
+
+
+def test_format_for_takes_the_longest_suffix_and_refuses_others() -> None:
+    assert isinstance(format_for("out/bai.en.txt"), EnglishTextFormat)
+    assert isinstance(format_for("out/bai.en"), MosesTargetFormat)
+    assert isinstance(format_for("bai.tmx"), TmxFormat)
+    with pytest.raises(InputError, match=r"^bai\.docx: not a songngu output file"):
+        format_for("bai.docx")

@@ -12,7 +12,7 @@ from songngu.translate.cli import main
 from songngu.translate.evaluate.inputs import Role, align, pair_files, read_document, read_lines
 from songngu.translate.evaluate.postedit import post_edit_effort
 from songngu.translate.evaluate.quality import corpus_scores, hter
-from songngu.translate.formats.jsonl import dumps
+from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.records import ArticleTranslation, RunInfo, SegmentResult, TermOutcome
 
 # (segment id, source, machine translation, reviewer's msgstr, confirmed)
@@ -111,7 +111,9 @@ def test_jsonl_hypothesis_brings_sources_and_terms(tmp_path: Path, capsys: pytes
         ),
     ]
     jsonl = tmp_path / "art.jsonl"
-    jsonl.write_text(dumps(ArticleTranslation("art", "art.txt", run, results)), encoding="utf-8")
+    jsonl.write_text(
+        JsonlFormat().render(ArticleTranslation("art", "art.txt", run, results)), encoding="utf-8"
+    )
     po = write_po(tmp_path / "art.po")
     assert main(["evaluate", "--hyp", str(jsonl), "--ref", str(po), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

@@ -11,7 +11,7 @@ import pytest
 from songngu.glossary.formats import load_glossary
 from songngu.glossary.parallel import english_definitions, expansion_in, propose
 from songngu.translate.cli import main
-from songngu.translate.formats.tsv import read_tsv
+from songngu.translate.formats.tsv import TsvFormat
 from songngu.translate.memory import TranslationMemory, UnitKind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +71,11 @@ def test_seed_references_propose_every_body_with_its_official_english_name():
     """The three seed articles and their hand-written English references: every body the
     Vietnamese names as "Full name (ACR)" and the English as "Full Name (ACR)" is proposed, its English
     exactly the seed glossary's."""
-    pairs = [row for path in sorted((SEEDS / "reference").glob("*.tsv")) for row in read_tsv(path)]
+    pairs = [
+        (r.id, r.source, r.target)
+        for path in sorted((SEEDS / "reference").glob("*.tsv"))
+        for r in TsvFormat().read(path).results
+    ]
     proposals = {entry.acronym: entry for entry in propose(pairs) if entry.acronym}
     names = official()
     defined = {"AICHR", "UPR", "UNDP", "ACWC", "ACMW", "READI", "IOM", "COMMIT", "UNODC", "UNICEF"}

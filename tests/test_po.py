@@ -62,11 +62,12 @@ def first_version() -> ArticleTranslation:
             "Bộ Ngoại giao họp báo.",
             "The Ministry of Foreign Affairs held a briefing.",
             terms=[MOFA],
+            line=1,
         ),
-        record("bai:1:2", "Trời mưa.", "It rains."),
-        record("bai:1:3", "Câu thứ ba.", "The third sentence."),
-        record("bai:2:1", "Xin chào.", "Hello.", method=Method.MEMORY),
-        record("bai:2:2", "Câu nháp.", "Draft sentence."),
+        record("bai:1:2", "Trời mưa.", "It rains.", line=1),
+        record("bai:1:3", "Câu thứ ba.", "The third sentence.", line=2),
+        record("bai:2:1", "Xin chào.", "Hello.", method=Method.MEMORY, line=4),
+        record("bai:2:2", "Câu nháp.", "Draft sentence.", line=4),
     )
 
 
@@ -105,8 +106,10 @@ def test_entries_carry_id_source_translation_flags_and_references(write_po: Call
         "The Ministry of Foreign Affairs held a briefing.",
     )
     assert first.fuzzy
+    # References name the source line (1-based), not the paragraph: editors open the file there.
     assert first.occurrences == [("bai.txt", "1")]
-    assert got["bai:2:1"].occurrences == [("bai.txt", "2")]
+    assert got["bai:1:3"].occurrences == [("bai.txt", "2")]
+    assert got["bai:2:1"].occurrences == [("bai.txt", "4")]
     assert not got["bai:2:1"].fuzzy  # a human translation from the memory
     assert all(got[i].fuzzy for i in ("bai:1:2", "bai:1:3", "bai:2:2"))
 
@@ -179,7 +182,8 @@ def test_text_with_quotes_backslashes_tabs_and_newlines_survives(write_po: Calla
     write_po(text)
     entry = entries(text)["bai:1:1"]
     assert entry.msgid == source
-    assert entry.msgstr == target.replace("\u2028", " ")  # a raw line separator would split the line
+    # Under the character policy a line separator is a line feed (raw, it would split polib's line).
+    assert entry.msgstr == target.replace("\u2028", "\n")
 
 
 # ----------------------------------------------------------------------------------- merging

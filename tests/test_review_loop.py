@@ -11,7 +11,7 @@ import pytest
 from msgfmt import msgfmt_check
 
 from songngu.translate.cli import main
-from songngu.translate.formats import jsonl
+from songngu.translate.formats.jsonl import JsonlFormat
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "seeds" / "glossary.csv"
@@ -91,7 +91,7 @@ def test_review_loop(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.Captur
     following = tmp_path / "bai-sau.txt"
     following.write_text(NEXT_ARTICLE, encoding="utf-8")
     translate(tiny_model_dir, following, out, "--tm", str(tm))
-    _, records = jsonl.load(out / "bai-sau.jsonl")
+    records = JsonlFormat().read(out / "bai-sau.jsonl").results
     assert [r.method.value for r in records] == ["memory", "constrained"]
     assert records[0].target == accepted_text
     reused = entries(out / "bai-sau.po")

@@ -10,7 +10,9 @@ import polib
 import pytest
 from msgfmt import msgfmt_check
 
+from songngu.textfile import read_text
 from songngu.translate.formats.po import FUZZY
+from songngu.translate.segment import segment_article
 
 REFERENCE = Path(__file__).resolve().parent.parent / "seeds" / "reference"
 NAMES = sorted(path.stem for path in REFERENCE.glob("*.tsv"))
@@ -40,3 +42,11 @@ def test_catalog_holds_exactly_the_confirmed_references(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_catalog_passes_msgfmt_check(name: str) -> None:
     msgfmt_check(REFERENCE / f"{name}.po")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_catalog_references_name_the_source_line(name: str) -> None:
+    segments = segment_article(read_text(REFERENCE.parent / f"{name}.txt"), name)
+    catalog = polib.pofile(str(REFERENCE / f"{name}.po"))
+    references = [(e.msgctxt, e.occurrences) for e in catalog if not e.obsolete]
+    assert references == [(s.id, [(f"{name}.txt", str(s.line))]) for s in segments]

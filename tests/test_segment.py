@@ -9,6 +9,7 @@ from boundary_score import group_articles, read_internal_boundaries, score_bound
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from songngu.textfile import read_text
 from songngu.translate.cli import main
 from songngu.translate.segment import article_name, segment_article, split_paragraphs, split_sentences
 
@@ -214,6 +215,37 @@ def test_crlf_and_cr_line_ends():
     for segment in segments:
         assert "\r" not in segment.source
         assert text[segment.start : segment.end].replace("\r\n", " ") == segment.source
+
+
+def test_line_is_where_the_sentence_starts_counting_every_kind_of_line_end():
+    text = "Đoạn một\r\nnối dòng. Câu hai.\r\n\r\nĐoạn hai.\r\rĐoạn ba.\n\n  Câu\nnăm. Câu sáu."
+    assert [(s.id, s.line) for s in segment_article(text, "x")] == [
+        ("x:1:1", 1),
+        ("x:1:2", 2),  # after the soft wrap: the line the sentence starts on, not the paragraph's
+        ("x:2:1", 4),
+        ("x:3:1", 6),
+        ("x:4:1", 8),
+        ("x:4:2", 9),
+    ]
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("variant", ["as is", "BOM and CRLF"])
+def test_seed_lines_point_at_the_sentence_in_the_file(seed: Path, variant: str, tmp_path: Path) -> None:
+    raw = seed.read_text(encoding="utf-8")
+    path = seed
+    if variant != "as is":
+        path = tmp_path / seed.name
+        path.write_bytes(b"\xef\xbb\xbf" + raw.replace("\n", "\r\n").encode("utf-8"))
+    segments = segment_article(read_text(path), seed.stem)
+    # The oracle: the file's own lines, as an editor numbers them (the BOM is no line).
+    lines = path.read_bytes().decode("utf-8-sig").split("\r\n" if variant != "as is" else "\n")
+    assert segments and all(s.line >= 1 for s in segments)
+    for segment in segments:
+        first_line_of_sentence = read_text(path)[segment.start : segment.end].splitlines()[0]
+        assert first_line_of_sentence in lines[segment.line - 1], segment.id
+    # Both variants number alike.
+    assert [s.line for s in segments] == [s.line for s in segment_article(raw, seed.stem)]
 
 
 def test_split_paragraphs_spans_are_trimmed():

@@ -14,7 +14,8 @@ from songngu.glossary.formats import load_glossary
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.textfile import read_text
 from songngu.translate.cli import main
-from songngu.translate.formats import jsonl
+from songngu.translate.formats.jsonl import JsonlFormat
+from songngu.translate.formats.po import PoFormat
 from songngu.translate.segment import segment_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,10 +47,15 @@ def test_every_output_file_is_written(seeds_out: Path, seed: Path) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
 def test_records_follow_segmentation_and_meet_every_term(seeds_out: Path, seed: Path) -> None:
-    run, records = jsonl.load(seeds_out / f"{seed.stem}.jsonl")
+    article = JsonlFormat().read(seeds_out / f"{seed.stem}.jsonl")
+    run, records = article.run, article.results
     segments = segment_article(read_text(seed), seed.stem)
     assert [r.id for r in records] == [s.id for s in segments]
     assert [r.source for r in records] == [s.source for s in segments]
+    assert [r.line for r in records] == [s.line for s in segments]
+    # The catalog's #: references carry the source line each sentence starts on.
+    catalog = PoFormat().read(seeds_out / f"{seed.stem}.po")
+    assert [(u.id, u.line) for u in catalog.results] == [(s.id, s.line) for s in segments]
     assert run is not None and run.glossary_checksum == load_glossary(GLOSSARY).checksum()
     assert run.model_revision.startswith("sha256:")
 
@@ -82,7 +88,7 @@ def test_unseen_text_in_any_form_meets_every_term(tiny_model_dir: Path, tmp_path
     article.write_text(unicodedata.normalize("NFD", text), encoding="utf-8")
     out = tmp_path / "out"
     assert translate(tiny_model_dir, out, article) == 0
-    _, records = jsonl.load(out / "tin-moi.jsonl")
+    records = JsonlFormat().read(out / "tin-moi.jsonl").results
     assert [r.id for r in records] == ["tin-moi:1:1", "tin-moi:2:1"]
     matcher = GlossaryMatcher(load_glossary(GLOSSARY))
     required = [(r, m) for r in records for m in matcher.find(r.source)]

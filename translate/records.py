@@ -15,7 +15,8 @@ class Segment:
 
     ``id`` is ``"<name>:<paragraph>:<sentence>"`` (1-based), stable across re-runs of the same
     article. ``start``/``end`` are offsets into the article text as read; ``source`` is that slice
-    with soft line wraps turned into spaces.
+    with soft line wraps turned into spaces. ``line`` is the line the sentence starts on (1-based, in
+    the text as read: what an editor shows, and what PO ``#:`` references point to).
     """
 
     id: str
@@ -24,6 +25,7 @@ class Segment:
     sentence: int
     start: int
     end: int
+    line: int
 
 
 class Method(StrEnum):
@@ -69,6 +71,7 @@ class SegmentResult:
     memory_source: str | None = None  # method MEMORY: where the unit came from (file, segment id, score)
     alignment: str | None = None  # the bead's kind ("1-1", "2-1", ...) when method is ALIGNED
     uncertain: bool = False  # an aligned bead scoring below the confidence threshold: left fuzzy
+    line: int = 0  # the source line the segment starts on (1-based); 0 when unknown
 
 
 @dataclass
@@ -88,9 +91,13 @@ class RunInfo:
 
 @dataclass
 class ArticleTranslation:
-    """One translated article: its name (file name without its last suffix), path, and records."""
+    """One translated article: its name (file name without its last suffix), path, and records.
+
+    ``run`` is None for an article read back from a file that does not record its run (every format
+    but JSONL).
+    """
 
     name: str
     path: str
-    run: RunInfo
+    run: RunInfo | None
     results: list[SegmentResult]

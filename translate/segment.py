@@ -96,6 +96,7 @@ _CLOSE = re.escape(_CLOSERS)
 _TERM = re.escape(_TERMINALS)
 _BOUNDARY = re.compile(rf"[{_CLOSE}{_TERM}]*[{_TERM}][{_CLOSE}{_TERM}]*(?=\s)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SOFT_WRAP = re.compile(r"[^\S\r\n]*(?:\r\n|\r|\n)\s*")
 _NEXT_INITIAL = re.compile(r"[^\W\d_]\.(?=\s|[^\W\d_]\.)")
 _LIST_MARKER = re.compile(r"(?:\d+|[IVXLCDM]+|[A-Za-zĐđ])")
@@ -173,13 +174,19 @@ def segment_article(text: str, name: str, language: Language = "vi") -> list[Seg
     """The sentences of an article, with ids ``"<name>:<paragraph>:<sentence>"`` (1-based).
 
     ``start``/``end`` index into ``text`` exactly as given; ``source`` is that slice with soft line
-    wraps turned into single spaces. The same text and name always give the same segments.
+    wraps turned into single spaces; ``line`` is the 1-based line ``start`` is on (a line ends at
+    ``\n``, ``\r\n`` or a lone ``\r``, as paragraphs are split). The same text and name always
+    give the same segments.
     """
     segments: list[Segment] = []
+    line, counted = 1, 0  # the line number at offset ``counted``, advanced segment by segment
     for paragraph_number, (p_start, p_end) in enumerate(split_paragraphs(text), start=1):
         paragraph = text[p_start:p_end]
         for sentence_number, (s_start, s_end) in enumerate(split_sentences(paragraph, language), start=1):
             start, end = p_start + s_start, p_start + s_end
+            # A sentence starts at a non-space character, so no CRLF straddles ``counted``.
+            line += len(_LINE_BREAK.findall(text, counted, start))
+            counted = start
             segments.append(
                 Segment(
                     id=f"{name}:{paragraph_number}:{sentence_number}",
@@ -188,6 +195,7 @@ def segment_article(text: str, name: str, language: Language = "vi") -> list[Seg
                     sentence=sentence_number,
                     start=start,
                     end=end,
+                    line=line,
                 )
             )
     return segments

@@ -29,10 +29,11 @@ from songngu.textfile import read_text, write_all
 from songngu.translate.align.article import AlignedArticle, AlignedBead
 from songngu.translate.formats import prepare_outputs
 from songngu.translate.formats.base import OutputFormat
-from songngu.translate.formats.jsonl import loads as loads_records
+from songngu.translate.formats.characters import escape_for_json
+from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.formats.po import PoFormat
-from songngu.translate.formats.tmx import TmxFormat, read_tmx
-from songngu.translate.formats.tsv import TsvFormat, read_tsv
+from songngu.translate.formats.tmx import TmxFormat
+from songngu.translate.formats.tsv import TsvFormat
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult
 
 ALIGNED_FORMATS: tuple[OutputFormat, ...] = (TsvFormat(), TmxFormat(), PoFormat())
@@ -43,7 +44,8 @@ SUFFIXES = (".jsonl", ".tsv", ".tmx", ".po")
 def dumps_beads(beads: Sequence[AlignedBead]) -> str:
     """``<name>.jsonl``: one JSON object per bead."""
     return "".join(
-        json.dumps({key: getattr(bead, key) for key in BEAD_KEYS}, ensure_ascii=False) + "\n"
+        # Control characters as \uXXXX escapes (the character policy's JSONL rule): one line per bead.
+        escape_for_json(json.dumps({key: getattr(bead, key) for key in BEAD_KEYS}, ensure_ascii=False)) + "\n"
         for bead in beads
     )
 
@@ -126,15 +128,14 @@ def read_bitext(path: str | os.PathLike[str]) -> list[tuple[str, str, str]]:
     ``.tmx``, ``.jsonl`` (``songngu align`` beads, or ``songngu translate`` records). Pairs with an
     empty side are left out."""
     suffix = Path(path).suffix.lower()
-    if suffix == ".tsv":
-        rows = read_tsv(path)
-    elif suffix == ".tmx":
-        rows = [(unit.tuid, unit.source, unit.target) for unit in read_tmx(path)]
+    if suffix in (".tsv", ".tmx"):
+        fmt: OutputFormat = TsvFormat() if suffix == ".tsv" else TmxFormat()
+        rows = [(r.id, r.source, r.target) for r in fmt.read(path).results]
     elif suffix == ".jsonl":
         text = read_text(path)
         first = next((line for line in text.splitlines() if line.strip()), "")
         if first.lstrip().startswith('{"run"'):
-            rows = [(r.id, r.source, r.target) for r in loads_records(text, path)[1]]
+            rows = [(r.id, r.source, r.target) for r in JsonlFormat().parse(text, os.fspath(path)).results]
         else:
             rows = [(b.id, b.vi, b.en) for b in loads_beads(text, path)]
     else:

@@ -26,7 +26,7 @@ import polib
 
 from songngu.errors import InputError
 from songngu.textfile import read_text
-from songngu.translate.formats import jsonl
+from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.records import TermOutcome
 
 # The extracted comments (``#.``) where translate.formats.po records the draft it wrote.
@@ -117,7 +117,7 @@ def read_document(path: str | os.PathLike[str], role: Role) -> Document:
 
 
 def _read_jsonl(path: str | os.PathLike[str]) -> Document:
-    _, results = jsonl.load(path)
+    results = JsonlFormat().read(path).results
     items = [Item(id=r.id, text=r.target, source=r.source, terms=tuple(r.terms)) for r in results]
     return Document(os.fspath(path), article_name(path), items, has_ids=True)
 

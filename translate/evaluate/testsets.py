@@ -64,7 +64,9 @@ class TestSet:
         """One segment per line: id ``<name>:<line>:1``, each line its own paragraph."""
         segments, offset = [], 0
         for number, line in enumerate(self.sources, start=1):
-            segments.append(Segment(f"{self.name}:{number}:1", line, number, 1, offset, offset + len(line)))
+            segments.append(
+                Segment(f"{self.name}:{number}:1", line, number, 1, offset, offset + len(line), number)
+            )
             offset += len(line) + 1
         return segments
 

@@ -1,9 +1,12 @@
 """Output and exchange formats for translation records, one module per format, and their registry.
 
-:data:`OUTPUT_FORMATS` lists every file written for a translated article; :func:`write_outputs`
-renders all of them, then writes them as one set (:func:`songngu.textfile.write_all`), so a failing
-format or a full disk leaves every previous file intact; :func:`prepare_outputs` checks a whole run's
-outputs before any work starts.
+Every format is an :class:`~songngu.translate.formats.base.OutputFormat` that writes an article and
+reads it back (see ``base.py`` for the one unit/store model). :data:`OUTPUT_FORMATS` lists every file
+written for a translated article; :func:`write_outputs` renders all of them, then writes them as one
+set (:func:`songngu.textfile.write_all`), so a failing format or a full disk leaves every previous
+file intact; :func:`prepare_outputs` checks a whole run's outputs before any work starts;
+:func:`format_for` picks the format of a file by its suffix (the class attribute), and
+:func:`read_article` reads any of them back.
 """
 
 from __future__ import annotations
@@ -38,6 +41,22 @@ OUTPUT_FORMATS: tuple[OutputFormat, ...] = (
 def output_path(article: ArticleTranslation, out_dir: str | os.PathLike[str], fmt: OutputFormat) -> Path:
     """Where ``fmt`` writes ``article``: ``out_dir/<name><suffix>``."""
     return Path(out_dir) / f"{article.name}{fmt.suffix}"
+
+
+def format_for(path: str | os.PathLike[str]) -> OutputFormat:
+    """The format of a file, by the longest suffix that ends its name (``a.en.txt`` is English text,
+    ``a.en`` Moses); InputError if none does."""
+    file_name = Path(path).name
+    matching = [fmt for fmt in OUTPUT_FORMATS if file_name.endswith(fmt.suffix)]
+    if not matching:
+        known = ", ".join(fmt.suffix for fmt in OUTPUT_FORMATS)
+        raise InputError(f"{path}: not a songngu output file (known suffixes: {known})")
+    return max(matching, key=lambda fmt: len(fmt.suffix))
+
+
+def read_article(path: str | os.PathLike[str]) -> ArticleTranslation:
+    """Read any songngu output file back into its article (see :func:`format_for`)."""
+    return format_for(path).read(path)
 
 
 def write_outputs(

@@ -2,19 +2,22 @@
 
 Line 1 is ``{"run": {...}}`` (model, revision, glossary checksum, decoding settings, tool version);
 each further line is one segment's record.
+
+JSONL keeps the exact text: the control characters that every other format replaces under the
+character policy (:mod:`songngu.translate.formats.characters`) are written as ``\\uXXXX`` escapes,
+never raw, so each record is one line for any reader (``str.splitlines`` included).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from songngu.errors import InputError
-from songngu.textfile import read_text
-from songngu.translate.formats.base import OutputFormat
+from songngu.translate.formats.base import OutputFormat, paragraph_of
+from songngu.translate.formats.characters import escape_for_json
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
 
 
@@ -29,6 +32,8 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
         "score": None if result.score is None else round(result.score, 6),
         "paragraph": result.paragraph,
     }
+    if result.line:
+        record["line"] = result.line
     if result.violated:
         record["violated"] = True
     if result.unconstrained is not None:
@@ -42,46 +47,43 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
     return record
 
 
-def dumps(article: ArticleTranslation) -> str:
-    """The whole JSONL file for one article."""
-    lines = [json.dumps({"run": asdict(article.run)}, ensure_ascii=False)]
-    lines.extend(json.dumps(record_to_dict(r), ensure_ascii=False) for r in article.results)
-    return "\n".join(lines) + "\n"
-
-
 class JsonlFormat(OutputFormat):
-    """``<name>.jsonl``: run metadata, then one record per segment."""
+    """``<name>.jsonl``: run metadata, then one record per segment; reads back everything."""
 
     suffix = ".jsonl"
 
-    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
-        return dumps(article)
+    def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
+        objects: list[dict[str, object]] = [] if article.run is None else [{"run": asdict(article.run)}]
+        objects.extend(record_to_dict(r) for r in article.results)
+        return "".join(escape_for_json(json.dumps(obj, ensure_ascii=False)) + "\n" for obj in objects)
 
+    def parse(self, text: str, name: str = "<jsonl>") -> ArticleTranslation:
+        """The records and run of a JSONL file; errors name the file and line.
 
-def loads(text: str, name: str | os.PathLike[str] = "<jsonl>") -> tuple[RunInfo | None, list[SegmentResult]]:
-    """Parse a JSONL file written by :func:`dumps`; errors name the file and line.
-
-    Every field is checked for its type (a record the evaluator could not use is refused here, not
-    met later as a traceback), and JSON nested too deep for the decoder is refused as well.
-    """
-    run: RunInfo | None = None
-    results: list[SegmentResult] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("expected a JSON object")
-            if "run" in obj:
-                run = RunInfo(**_typed(obj["run"], _RUN_FIELDS))
+        Every field is checked for its type (a record the evaluator could not use is refused here, not
+        met later as a traceback), and JSON nested too deep for the decoder is refused as well.
+        """
+        run: RunInfo | None = None
+        results: list[SegmentResult] = []
+        # Records end at "\n" alone: a raw U+2028 inside a string from another writer is no line end.
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
                 continue
-            results.append(_record(obj))
-        except RecursionError:
-            raise InputError(f"{name}:{number}: not a songngu JSONL record (JSON nested too deep)") from None
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{name}:{number}: not a songngu JSONL record ({exc})") from None
-    return run, results
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("expected a JSON object")
+                if "run" in obj:
+                    run = RunInfo(**_typed(obj["run"], _RUN_FIELDS))
+                else:
+                    results.append(_record(obj))
+            except RecursionError:
+                raise InputError(
+                    f"{name}:{number}: not a songngu JSONL record (JSON nested too deep)"
+                ) from None
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InputError(f"{name}:{number}: not a songngu JSONL record ({exc})") from None
+        return ArticleTranslation(self.article_name(name), name, run, results)
 
 
 _NUMBER = (int, float)
@@ -118,6 +120,7 @@ _RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "suggestion_similarity": (*_NUMBER, type(None)),
     "memory_kind": _OPTIONAL_TEXT,
     "memory_source": _OPTIONAL_TEXT,
+    "line": (int,),
 }
 _REQUIRED = ("id", "source", "target")
 
@@ -147,7 +150,7 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         id=fields["id"],
         source=fields["source"],
         target=fields["target"],
-        paragraph=fields.get("paragraph") or _paragraph_of(fields["id"]),
+        paragraph=fields.get("paragraph") or paragraph_of(fields["id"]),
         terms=[TermOutcome(**_typed(term, _TERM_FIELDS)) for term in fields.get("terms", [])],
         method=Method(fields.get("method", "unconstrained")),
         score=fields.get("score"),
@@ -157,14 +160,5 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         suggestion_similarity=fields.get("suggestion_similarity"),
         memory_kind=fields.get("memory_kind"),
         memory_source=fields.get("memory_source"),
+        line=fields.get("line", 0),
     )
-
-
-def load(path: str | os.PathLike[str]) -> tuple[RunInfo | None, list[SegmentResult]]:
-    """Read a JSONL records file."""
-    return loads(read_text(path), path)
-
-
-def _paragraph_of(segment_id: str) -> int:
-    parts = segment_id.rsplit(":", 2)
-    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0

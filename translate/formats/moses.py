@@ -1,27 +1,28 @@
 """Moses-style line-aligned bitext: ``<name>.vi`` and ``<name>.en``, line N of one is line N of the other.
 
-Line alignment is the whole contract, so a segment must be exactly one line: every character that
-some reader treats as a line break (``\\n``, ``\\r``, ``\\r\\n``, vertical tab, form feed, the
-information separators U+001C..U+001E, NEL, U+2028, U+2029, all of which Python's ``splitlines``
-honours) is written as one space. This is lossy by design; the TSV and JSONL files keep the exact text.
+Line alignment is the whole contract, so a segment must be exactly one line. Each text is put under
+the character policy (:mod:`songngu.translate.formats.characters`), which turns every line break a
+reader might honour (CR, VT, FF, NEL, U+2028, U+2029; ``str.splitlines`` also breaks at U+001C to
+U+001E, which the policy replaces) into ``\\n``, and each ``\\n`` is then written as one space. This
+is lossy by design; the TSV and JSONL files keep the line breaks.
+
+Each file is one side of the bitext: reading ``<name>.vi`` gives units with a source and no target,
+``<name>.en`` the reverse; :func:`read_moses` reads the pair.
 """
 
 from __future__ import annotations
 
 import os
-import re
 
 from songngu.errors import InputError
-from songngu.textfile import read_text
 from songngu.translate.formats.base import OutputFormat
-from songngu.translate.records import ArticleTranslation
-
-_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+from songngu.translate.formats.characters import portable_text
+from songngu.translate.records import ArticleTranslation, SegmentResult
 
 
 def line_breaks_to_spaces(text: str) -> str:
-    """``text`` with each line break replaced by a space, so it fills exactly one line."""
-    return _LINE_BREAK.sub(" ", text)
+    """``text`` under the character policy, each line break then a space, so it fills exactly one line."""
+    return portable_text(text).replace("\n", " ")
 
 
 def dumps_lines(lines: list[str]) -> str:
@@ -37,12 +38,46 @@ def loads_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
+class MosesSourceFormat(OutputFormat):
+    """``<name>.vi``: the Vietnamese segments, one per line."""
+
+    suffix = ".vi"
+
+    def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
+        return dumps_lines([r.source for r in article.results])
+
+    def parse(self, text: str, name: str = "<vi>") -> ArticleTranslation:
+        """One unit per line (id: the line number), the line as its source."""
+        results = [
+            SegmentResult(id=str(number), source=line, target="", paragraph=0, line=number)
+            for number, line in enumerate(loads_lines(text), start=1)
+        ]
+        return ArticleTranslation(self.article_name(name), name, None, results)
+
+
+class MosesTargetFormat(OutputFormat):
+    """``<name>.en``: the English segments, one per line, aligned with ``<name>.vi``."""
+
+    suffix = ".en"
+
+    def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
+        return dumps_lines([r.target for r in article.results])
+
+    def parse(self, text: str, name: str = "<en>") -> ArticleTranslation:
+        """One unit per line (id: the line number), the line as its target."""
+        results = [
+            SegmentResult(id=str(number), source="", target=line, paragraph=0, line=number)
+            for number, line in enumerate(loads_lines(text), start=1)
+        ]
+        return ArticleTranslation(self.article_name(name), name, None, results)
+
+
 def read_moses(
     source_path: str | os.PathLike[str], target_path: str | os.PathLike[str]
 ) -> list[tuple[str, str]]:
     """Read a ``.vi``/``.en`` pair into (Vietnamese, English) pairs; unequal line counts are an error."""
-    sources = loads_lines(read_text(source_path))
-    targets = loads_lines(read_text(target_path))
+    sources = [r.source for r in MosesSourceFormat().read(source_path).results]
+    targets = [r.target for r in MosesTargetFormat().read(target_path).results]
     if len(sources) != len(targets):
         shorter, count = (
             (source_path, len(sources)) if len(sources) < len(targets) else (target_path, len(targets))
@@ -52,21 +87,3 @@ def read_moses(
             f"{target_path} has {len(targets)}; line-aligned files must have as many lines"
         )
     return list(zip(sources, targets, strict=True))
-
-
-class MosesSourceFormat(OutputFormat):
-    """``<name>.vi``: the Vietnamese segments, one per line."""
-
-    suffix = ".vi"
-
-    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
-        return dumps_lines([r.source for r in article.results])
-
-
-class MosesTargetFormat(OutputFormat):
-    """``<name>.en``: the English segments, one per line, aligned with ``<name>.vi``."""
-
-    suffix = ".en"
-
-    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
-        return dumps_lines([r.target for r in article.results])

@@ -47,7 +47,8 @@ import polib
 from songngu import __version__
 from songngu.errors import InputError
 from songngu.textfile import read_text
-from songngu.translate.formats.base import MergingFormat
+from songngu.translate.formats.base import MergingFormat, paragraph_of
+from songngu.translate.formats.characters import portable_text
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
 FUZZY = "fuzzy"
@@ -71,11 +72,6 @@ DATE_FORMAT = "%Y-%m-%d %H:%M+0000"
 DEFAULT_TRANSLATOR = "songngu (machine translation)"
 DEFAULT_TEAM = "English"
 ENGLISH = re.compile(r"en(?:[_-][A-Za-z0-9]+)?(?:@\w+)?", re.IGNORECASE)
-
-# Characters that are line breaks to polib's reader (str.splitlines) but that its writer does not
-# escape; written raw they would split a string in two. Control characters are invisible and
-# suspicious in a catalog as well. Each becomes a space.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 
 
 def english_language(value: str) -> bool:
@@ -264,8 +260,32 @@ class PoFormat(MergingFormat):
     def check_existing(self, existing: str, *, name: str) -> None:
         parse_catalog(existing, name)
 
-    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
+    def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         return merge_text(article, existing, name or article.name + self.suffix)
+
+    def parse(self, text: str, name: str = "<po>") -> ArticleTranslation:
+        """One unit per active entry: ``msgctxt`` as id, ``msgid`` and ``msgstr``, the line of its
+        ``#:`` reference; a sentence the memory supplied has method ``memory``. Whether a reviewer
+        confirmed it is :mod:`songngu.translate.review`'s business. Parsed strictly
+        (:func:`parse_catalog`)."""
+        results = [
+            SegmentResult(
+                id=entry.msgctxt or "",
+                source=entry.msgid,
+                target=entry.msgstr,
+                paragraph=paragraph_of(entry.msgctxt or ""),
+                method=Method.MEMORY if read_notes(entry).memory is not None else Method.UNCONSTRAINED,
+                line=_reference_line(entry),
+            )
+            for entry in parse_catalog(text, name)
+            if not entry.obsolete
+        ]
+        return ArticleTranslation(self.article_name(name), name, None, results)
+
+
+def _reference_line(entry: polib.POEntry) -> int:
+    lines = [line for _, line in entry.occurrences if line.isdigit()]
+    return int(lines[0]) if lines else 0
 
 
 def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.POEntry:
@@ -274,7 +294,10 @@ def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.PO
         msgid=catalog_text(result.source),
         msgstr=catalog_text(result.target),
         comment="\n".join(entry_notes(result)),
-        occurrences=[(_reference_file(article.path or article.name), str(result.paragraph))],
+        # The line in the source file, so that Poedit and Lokalize open the file where the sentence is.
+        occurrences=[
+            (_reference_file(article.path or article.name), str(result.line) if result.line else "")
+        ],
         flags=[FUZZY] if needs_review(result) else [],
     )
 
@@ -297,10 +320,11 @@ def _reference_file(path: str) -> str:
 
 
 def catalog_text(text: str) -> str:
-    """``text`` as a catalog holds it: characters polib would split lines at, and other control
-    characters, become spaces; line breaks at either end are dropped (msgfmt --check requires msgid
-    and msgstr to agree on them)."""
-    return _UNSAFE.sub(" ", text).strip("\n")
+    """``text`` as a catalog holds it: under the character policy
+    (:mod:`songngu.translate.formats.characters`, which also leaves no character polib's reader would
+    split a line at), with line breaks at either end dropped (msgfmt --check requires msgid and msgstr
+    to agree on them)."""
+    return portable_text(text).strip("\n")
 
 
 def _header_comment(article: ArticleTranslation) -> str:
@@ -314,7 +338,7 @@ def _header_comment(article: ArticleTranslation) -> str:
 def _own_metadata(article: ArticleTranslation) -> dict[str, str]:
     run = article.run
     glossary = "none"
-    if run.glossary_checksum:
+    if run is not None and run.glossary_checksum:
         glossary = (
             f"{PurePath(run.glossary).name} {run.glossary_checksum}"
             if run.glossary
@@ -328,7 +352,7 @@ def _own_metadata(article: ArticleTranslation) -> dict[str, str]:
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": PLURAL_FORMS,
         "X-Generator": f"songngu {__version__}",
-        "X-Songngu-Model": f"{run.model} {run.model_revision}".strip(),
+        "X-Songngu-Model": f"{run.model} {run.model_revision}".strip() if run is not None else "unknown",
         "X-Songngu-Glossary": catalog_text(glossary),
         "X-Source-Language": "vi",  # Poedit shows the source language from this
     }

@@ -6,9 +6,9 @@ attribute, and in ``<body>`` one ``<tu>`` per unit holding a ``<tuv xml:lang="vi
 ``<tuv xml:lang="en">``, each with one ``<seg>`` of plain text. No creation date in the header, so
 translating the same article twice writes the same file.
 
-Characters that XML 1.0 cannot carry at all, not even as character references (C0 controls other
-than tab, line feed and carriage return; U+FFFE, U+FFFF; lone surrogates), are written as U+FFFD so
-the file stays well-formed. A carriage return is written as ``&#13;`` so parsers keep it.
+Every text is put under the character policy (:mod:`songngu.translate.formats.characters`), which
+also removes every character XML 1.0 cannot carry, even as a reference (C0 controls but tab and line
+feed, U+FFFE, U+FFFF); a lone surrogate, which no UTF-8 text holds, would become U+FFFD as well.
 
 The reader parses with defusedxml (no entity expansion, no external references) and reports
 malformed XML as ``FILE:LINE: ...``.
@@ -29,8 +29,9 @@ from defusedxml.ElementTree import DefusedXMLParser
 from songngu import __version__
 from songngu.errors import InputError
 from songngu.textfile import read_text
-from songngu.translate.formats.base import OutputFormat
-from songngu.translate.records import ArticleTranslation
+from songngu.translate.formats.base import OutputFormat, paragraph_of
+from songngu.translate.formats.characters import portable_text
+from songngu.translate.records import ArticleTranslation, SegmentResult
 
 SOURCE_LANG = "vi"
 TARGET_LANG = "en"
@@ -38,9 +39,9 @@ TMX_DATE_FORMAT = "%Y%m%dT%H%M%SZ"  # TMX's date form: ISO 8601 basic, UTC
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTRIBUTE_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 )
 
 
@@ -60,13 +61,14 @@ class TmxUnit:
 
 
 def xml_text(text: str) -> str:
-    """``text`` escaped for element content (invalid XML characters become U+FFFD)."""
-    return _NOT_XML.sub("\ufffd", text).translate(_TEXT_ESCAPES)
+    """``text`` under the character policy, escaped for element content."""
+    return _NOT_XML.sub("\ufffd", portable_text(text)).translate(_TEXT_ESCAPES)
 
 
 def xml_attribute(text: str) -> str:
-    """``text`` escaped for a double-quoted attribute value (whitespace kept as references)."""
-    return _NOT_XML.sub("\ufffd", text).translate(_ATTRIBUTE_ESCAPES)
+    """``text`` under the character policy, escaped for a double-quoted attribute value (tab and line
+    feed kept as references, which attribute normalisation would otherwise turn into spaces)."""
+    return _NOT_XML.sub("\ufffd", portable_text(text)).translate(_ATTRIBUTE_ESCAPES)
 
 
 def tmx_date(moment: datetime) -> str:
@@ -118,18 +120,22 @@ def dumps_tmx(
     return "".join(parts)
 
 
-def dumps_article_tmx(article: ArticleTranslation) -> str:
-    """The ``<name>.tmx`` file of one article: one unit per segment, ``tuid`` = segment id."""
-    return dumps_tmx(TmxUnit(tuid=r.id, source=r.source, target=r.target) for r in article.results)
-
-
 class TmxFormat(OutputFormat):
-    """``<name>.tmx``: TMX 1.4b, one translation unit per segment."""
+    """``<name>.tmx``: TMX 1.4b, one translation unit per segment (``tuid`` = segment id)."""
 
     suffix = ".tmx"
 
-    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
-        return dumps_article_tmx(article)
+    def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
+        return dumps_tmx(TmxUnit(tuid=r.id, source=r.source, target=r.target) for r in article.results)
+
+    def parse(self, text: str, name: str = "<tmx>") -> ArticleTranslation:
+        """One unit per ``<tu>``: its ``tuid`` as id, the Vietnamese and English segments (see
+        :func:`loads_tmx`)."""
+        results = [
+            SegmentResult(id=u.tuid, source=u.source, target=u.target, paragraph=paragraph_of(u.tuid))
+            for u in loads_tmx(text, name)
+        ]
+        return ArticleTranslation(self.article_name(name), name, None, results)
 
 
 class _LineTrackingBuilder(TreeBuilder):

@@ -1,8 +1,11 @@
 """Tab-separated bitext: ``<name>.tsv`` with the header ``id<TAB>vi<TAB>en``, one segment per row.
 
-A field never contains a raw tab or line break: backslash, tab, line feed and carriage return are
-written as ``\\\\``, ``\\t``, ``\\n`` and ``\\r`` (the convention of PostgreSQL's text COPY and of
-many MT toolkits), and :func:`loads_rows` undoes exactly that. Rows are separated by ``\\n`` only.
+Every field is first put under the character policy (:mod:`songngu.translate.formats.characters`:
+line breaks become ``\\n``, other controls U+FFFD, bidi controls go), so no field holds a character
+``str.splitlines`` breaks at but ``\\n``. Then backslash, tab and line feed are written as
+``\\\\``, ``\\t`` and ``\\n`` (the convention of PostgreSQL's text COPY and of many MT toolkits), and
+:func:`loads_rows` undoes exactly that (it also reads ``\\r``, which older files hold). Rows are
+separated by ``\\n`` only, so a file has one line per row for every reader.
 """
 
 from __future__ import annotations
@@ -12,20 +15,20 @@ import re
 from collections.abc import Iterable, Sequence
 
 from songngu.errors import InputError
-from songngu.textfile import read_text
-from songngu.translate.formats.base import OutputFormat
-from songngu.translate.records import ArticleTranslation
+from songngu.translate.formats.base import OutputFormat, paragraph_of
+from songngu.translate.formats.characters import portable_text
+from songngu.translate.records import ArticleTranslation, SegmentResult
 
 BITEXT_HEADER = ("id", "vi", "en")
 
-_ESCAPE_TABLE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_ESCAPE_TABLE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n"})
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _ESCAPE_SEQUENCE = re.compile(r"\\(.?)", re.DOTALL)
 
 
 def escape_field(text: str) -> str:
-    """``text`` with backslash, tab, line feed and carriage return escaped."""
-    return text.translate(_ESCAPE_TABLE)
+    """``text`` under the character policy, with backslash, tab and line feed escaped."""
+    return portable_text(text).translate(_ESCAPE_TABLE)
 
 
 def unescape_field(field: str, where: str) -> str:
@@ -78,25 +81,18 @@ def loads_rows(text: str, name: str | os.PathLike[str], header: Sequence[str]) -
     return rows
 
 
-def dumps_bitext(article: ArticleTranslation) -> str:
-    """The ``<name>.tsv`` file of one article."""
-    return dumps_rows(BITEXT_HEADER, ((r.id, r.source, r.target) for r in article.results))
-
-
-def loads_bitext(text: str, name: str | os.PathLike[str] = "<tsv>") -> list[tuple[str, str, str]]:
-    """Parse ``<name>.tsv`` text into (segment id, Vietnamese, English) rows."""
-    return [(row[0], row[1], row[2]) for row in loads_rows(text, name, BITEXT_HEADER)]
-
-
-def read_tsv(path: str | os.PathLike[str]) -> list[tuple[str, str, str]]:
-    """Read a ``<name>.tsv`` bitext file: (segment id, Vietnamese, English) per row."""
-    return loads_bitext(read_text(path), path)
-
-
 class TsvFormat(OutputFormat):
     """``<name>.tsv``: id, Vietnamese and English of each segment, one row per segment."""
 
     suffix = ".tsv"
 
-    def render(self, article: ArticleTranslation, existing: str | None, *, name: str = "") -> str:
-        return dumps_bitext(article)
+    def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
+        return dumps_rows(BITEXT_HEADER, ((r.id, r.source, r.target) for r in article.results))
+
+    def parse(self, text: str, name: str = "<tsv>") -> ArticleTranslation:
+        """The (id, Vietnamese, English) rows of a ``<name>.tsv`` file; errors name the file and line."""
+        results = [
+            SegmentResult(id=id_, source=vi, target=en, paragraph=paragraph_of(id_))
+            for id_, vi, en in loads_rows(text, name, BITEXT_HEADER)
+        ]
+        return ArticleTranslation(self.article_name(name), name, None, results)
