@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from songngu.glossary.formats import load_glossary, table
 from songngu.glossary.model import Glossary, GlossaryEntry
-from songngu.glossary.normalize import fold
+from songngu.glossary.normalize import fold, spells_initials
 from songngu.textfile import read_text
 
 
@@ -30,7 +30,12 @@ class Finding:
 
 
 # What each kind of Vietnamese form is called in messages.
-_FORM_NAMES = {"vi": "term", "vi_variants": "variant", "acronym": "acronym"}
+_FORM_NAMES = {
+    "vi": "term",
+    "vi_variants": "variant",
+    "acronym": "acronym",
+    "vi_acronym": "Vietnamese acronym",
+}
 
 
 def check_glossary(glossary: Glossary) -> list[Finding]:
@@ -39,6 +44,7 @@ def check_glossary(glossary: Glossary) -> list[Finding]:
     for entry in glossary:
         findings.extend(_empty_cells(entry))
         findings.extend(_required_and_forbidden(entry))
+        findings.extend(_acronym_on_the_wrong_side(entry))
     findings.extend(_duplicates_and_conflicts(glossary.entries))
     findings.extend(_variant_collisions(glossary.entries))
     return sorted(findings, key=lambda finding: finding.line)
@@ -135,6 +141,8 @@ def _variant_collisions(entries: list[GlossaryEntry]) -> list[Finding]:
         forms = [("vi", entry.vi), *(("vi_variants", v) for v in entry.vi_variants)]
         if entry.acronym:
             forms.append(("acronym", entry.acronym))
+        if entry.vi_acronym and entry.vi_acronym != entry.acronym:
+            forms.append(("vi_acronym", entry.vi_acronym))
         for kind, text in forms:
             if text:
                 owners.setdefault(fold(text), []).append((index, kind, text))
@@ -158,6 +166,39 @@ def _variant_collisions(entries: list[GlossaryEntry]) -> list[Finding]:
                         f"{entries[earlier].line} ({entries[earlier].vi!r})",
                     )
                 )
+    return findings
+
+
+def _acronym_on_the_wrong_side(entry: GlossaryEntry) -> list[Finding]:
+    """An abbreviation in the other language's column, told by whose initials it spells.
+
+    The English ``acronym`` is what a translation must contain, so one that spells the Vietnamese
+    term's initials and no English form's ("LHQ" for Liên hợp quốc / United Nations) would put a
+    Vietnamese abbreviation into the English text; a ``vi_acronym`` that spells the English
+    initials and not the Vietnamese ones ("UN") belongs in ``acronym``. An abbreviation that spells
+    both, or neither (ASEAN), is left alone: the initials cannot tell.
+    """
+    findings = []
+    vi_fit = any(spells_initials(entry.acronym, form) for form in entry.vi_forms) if entry.acronym else False
+    if vi_fit and not any(spells_initials(entry.acronym, form) for form in entry.en_forms):
+        findings.append(
+            Finding(
+                entry.line,
+                f"acronym {entry.acronym!r} spells the Vietnamese term {entry.vi!r}, not the English "
+                f"{entry.en!r}: a Vietnamese abbreviation goes in 'vi_acronym' ('acronym' is the "
+                "English one a translation must contain)",
+            )
+        )
+    vi_acronym = entry.vi_acronym
+    en_fit = any(spells_initials(vi_acronym, form) for form in entry.en_forms) if vi_acronym else False
+    if en_fit and not any(spells_initials(vi_acronym, form) for form in entry.vi_forms):
+        findings.append(
+            Finding(
+                entry.line,
+                f"Vietnamese acronym {vi_acronym!r} spells the English term {entry.en!r}, not the "
+                f"Vietnamese {entry.vi!r}: an English abbreviation goes in 'acronym'",
+            )
+        )
     return findings
 
 

@@ -198,8 +198,7 @@ def _known_forms(glossary: Glossary) -> set[str]:
     forms: set[str] = set()
     for entry in glossary:
         forms.update(fold(form) for form in entry.vi_forms if form)
-        if entry.acronym:
-            forms.add(fold(entry.acronym))
+        forms.update(fold(acronym) for acronym in entry.source_acronyms)
     return forms
 
 

@@ -12,8 +12,9 @@ longest term wins, and scanning resumes after it.
 
 Decisions:
 
-* Vietnamese forms (``vi`` and ``vi_variants``) match in any case. Acronyms match only with the
-  exact letters of the glossary ("UPR", not "upr" or "Upr"): acronyms are written in capitals, and
+* Vietnamese forms (``vi`` and ``vi_variants``) match in any case. Acronyms, the English one
+  (``acronym``, which Vietnamese text uses too) and the Vietnamese one (``vi_acronym``), match only
+  with the exact letters of the glossary ("UPR", not "upr" or "Upr"): acronyms are written in capitals, and
   a lowercase acronym is far more likely to be an ordinary word ("commit", "iom").
 * A full form directly followed by its acronym in parentheses, "... về Nhân quyền (AICHR)", is one
   match (``MatchForm.FULL_WITH_ACRONYM``). The parentheses may also list other glossary terms
@@ -72,8 +73,8 @@ class GlossaryMatcher:
                 self._add(form, _Terminal(entry, ""))
         # Acronyms after all Vietnamese forms: when a form is both, the full reading wins.
         for entry in entries:
-            if entry.acronym:
-                self._add(entry.acronym, _Terminal(entry, _squeeze(entry.acronym)))
+            for acronym in entry.source_acronyms:
+                self._add(acronym, _Terminal(entry, _squeeze(acronym)))
         self._horizon = 2 * (self._longest + _PAREN_MAX_TOKENS) + 8  # raw tokens, spaces included
 
     def _add(self, form: str, terminal: _Terminal) -> None:
@@ -199,7 +200,7 @@ class GlossaryMatcher:
         positions: list[int],
     ) -> int | None:
         """If "(ACR)" (or "(OTHER, ACR)") follows token ``last``, the index of its ")"."""
-        if not entry.acronym:
+        if not entry.source_acronyms:
             return None
         k = _next_word(tokens, last + 1)
         if k is None or tokens[k] != "(":
@@ -227,11 +228,11 @@ class GlossaryMatcher:
             k += 1
         else:
             return None
-        acronym = _squeeze(entry.acronym)
+        acronyms = {_squeeze(acronym) for acronym in entry.source_acronyms}
         has_acronym = False
         for first, final in items:
             start, end = normalized.original_span(positions[first], positions[final + 1])
-            if _squeeze(text[start:end]) == acronym:
+            if _squeeze(text[start:end]) in acronyms:
                 has_acronym = True
             elif tuple(t for t in tokens[first : final + 1] if t != _SPACE) not in self._forms:
                 return None  # something other than glossary terms: an ordinary parenthesis

@@ -15,6 +15,11 @@ class GlossaryEntry:
     ``en_variants`` are other acceptable English renderings (any one satisfies a constraint;
     ``en`` is preferred). ``en_forbidden`` renderings must never appear. ``line`` is where the
     entry was read from (1-based; 0 when built in code), for messages.
+
+    Abbreviations are kept per language. ``acronym`` is the English one (UN): what a translation
+    must contain where the source abbreviates; Vietnamese text often uses it too, so it is also
+    matched in the source. ``vi_acronym`` is the Vietnamese one (LHQ for Liên hợp quốc): matched in
+    the source only, and rendered by the English ``acronym`` (or, without one, by the English term).
     """
 
     vi: str
@@ -24,12 +29,18 @@ class GlossaryEntry:
     en_variants: tuple[str, ...] = ()
     en_forbidden: tuple[str, ...] = ()
     note: str = ""
+    vi_acronym: str = ""
     line: int = field(default=0, compare=False)
 
     @property
     def vi_forms(self) -> tuple[str, ...]:
         """The Vietnamese full form followed by its variants."""
         return (self.vi, *self.vi_variants)
+
+    @property
+    def source_acronyms(self) -> tuple[str, ...]:
+        """The abbreviations matched in Vietnamese text: the English one, then the Vietnamese one."""
+        return tuple(dict.fromkeys(a for a in (self.acronym, self.vi_acronym) if a))
 
     @property
     def en_forms(self) -> tuple[str, ...]:
@@ -60,12 +71,15 @@ class TermMatch:
         """The English renderings that satisfy this occurrence, preferred first.
 
         A full form becomes the English term; a full form with its acronym in parentheses becomes
-        "English term (ACR)"; an acronym alone stays the acronym.
+        "English term (ACR)"; an acronym alone becomes the English acronym. The acronym is always
+        the English one: "Liên hợp quốc (LHQ)" becomes "United Nations (UN)", "LHQ" alone "UN". An
+        entry with only a Vietnamese acronym renders it by the English term.
         """
-        if self.form is MatchForm.ACRONYM:
-            return (self.entry.acronym,)
-        if self.form is MatchForm.FULL_WITH_ACRONYM:
-            return tuple(f"{en} ({self.entry.acronym})" for en in self.entry.en_forms)
+        acronym = self.entry.acronym
+        if self.form is MatchForm.ACRONYM and acronym:
+            return (acronym,)
+        if self.form is MatchForm.FULL_WITH_ACRONYM and acronym:
+            return tuple(f"{en} ({acronym})" for en in self.entry.en_forms)
         return self.entry.en_forms
 
     @property
@@ -111,4 +125,6 @@ def _fingerprint_fields(entry: GlossaryEntry) -> Sequence[str]:
         "|".join(entry.en_variants),
         "|".join(entry.en_forbidden),
         entry.note,
+        # Only when set, so that the checksum of a glossary without one is what it always was.
+        *((f"vi_acronym={entry.vi_acronym}",) if entry.vi_acronym else ()),
     )

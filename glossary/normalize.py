@@ -259,3 +259,24 @@ def fold(text: str) -> str:
     ``fold("Uỷ ban")``, ``fold("ủy  BAN")`` and their NFD forms are all ``"uỷ ban"``.
     """
     return normalize_with_offsets(text).text.strip(" ")
+
+
+_INITIAL_WORD = re.compile(r"[^\W\d_]+")
+
+
+def spells_initials(acronym: str, term: str) -> bool:
+    """Whether the acronym's letters are, in order, initials of the term's words, from the first word
+    ("LHQ": Liên hợp quốc; "MOFA": Ministry of Foreign Affairs; "AICHR": ASEAN Intergovernmental
+    Commission on Human Rights). Letters are compared without diacritics, Đ as D."""
+    letters = [_base_letter(char) for char in acronym if char.isalpha()]
+    initials = [_base_letter(word[0]) for word in _INITIAL_WORD.findall(term)]
+    if len(letters) < 2 or not initials or letters[0] != initials[0]:
+        return False
+    remaining = iter(initials[1:])
+    return all(letter in remaining for letter in letters[1:])
+
+
+def _base_letter(char: str) -> str:
+    if char in "Đđ":
+        return "D"
+    return unicodedata.normalize("NFD", char)[0].upper()

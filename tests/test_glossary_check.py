@@ -44,7 +44,7 @@ def test_duplicate_entry() -> None:
 
 
 def test_duplicate_term_with_other_columns_differing() -> None:
-    findings = _findings("Liên hợp quốc,United Nations,,,,,\nliên hợp quốc,United Nations,LHQ,,,,\n")
+    findings = _findings("Liên hợp quốc,United Nations,,,,,\nliên hợp quốc,United Nations,UN,,,,\n")
     assert len(findings) == 1
     assert findings[0].line == 3
     assert findings[0].message.startswith(
@@ -184,3 +184,50 @@ def test_cli_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_cli_empty_file_is_clean(tmp_path: Path) -> None:
     assert main(["glossary", "check", str(_write(tmp_path, ""))]) == 0
+
+
+# --- abbreviations per language -----------------------------------------------------------------
+
+VI_HEADER = "vi,en,acronym,vi_acronym\n"
+
+
+def _acronym_findings(body: str) -> list[Finding]:
+    return check_glossary(table.loads(VI_HEADER + body, "g.csv"))
+
+
+def test_acronyms_on_their_own_side_are_clean() -> None:
+    assert _acronym_findings("Liên hợp quốc,United Nations,UN,LHQ\n") == []
+    assert _acronym_findings("Bộ Ngoại giao,Ministry of Foreign Affairs,MOFA,BNG\n") == []
+    # Initials cannot tell (ASEAN spells neither name), and one spelling on both sides is fine.
+    assert (
+        _acronym_findings(
+            "Hiệp hội các quốc gia Đông Nam Á,Association of Southeast Asian Nations,ASEAN,ASEAN\n"
+        )
+        == []
+    )
+
+
+def test_a_vietnamese_abbreviation_in_the_english_acronym_column_is_flagged() -> None:
+    [finding] = _acronym_findings("Liên hợp quốc,United Nations,LHQ,\n")
+    assert finding.line == 2
+    assert finding.message.startswith("acronym 'LHQ' spells the Vietnamese term 'Liên hợp quốc'")
+    assert "'vi_acronym'" in finding.message
+
+
+def test_an_english_abbreviation_in_the_vietnamese_column_is_flagged() -> None:
+    [finding] = _acronym_findings("Đại hội đồng,General Assembly,,GA\n")
+    assert finding.message.startswith("Vietnamese acronym 'GA' spells the English term 'General Assembly'")
+
+
+def test_a_vietnamese_acronym_that_is_another_entrys_english_acronym_collides() -> None:
+    findings = _acronym_findings(
+        "Liên hợp quốc,United Nations,UN,LHQ\nLiên minh Hải quan,Customs Union,LHQ,\n"
+    )
+    assert [f.line for f in findings] == [3, 3]  # LHQ is also Vietnamese initials of line 3's name
+    messages = " | ".join(f.message for f in findings)
+    assert "acronym 'LHQ' collides with the Vietnamese acronym 'LHQ' of the entry on line 2" in messages
+
+
+def test_seed_glossary_has_no_acronym_on_the_wrong_side() -> None:
+    seeds = Path(__file__).resolve().parent.parent / "seeds" / "glossary.csv"
+    assert check_file(seeds) == []

@@ -22,7 +22,7 @@ AICHR = GlossaryEntry(
     en_forbidden=("ASEAN Human Rights Commission",),
     note='official name; see <asean.org> & "TOR"',
 )
-UN = GlossaryEntry(vi="Liên hợp quốc", en="United Nations", acronym="LHQ", en_variants=("UN",))
+UN = GlossaryEntry(vi="Liên hợp quốc", en="United Nations", acronym="UN", vi_acronym="LHQ")
 
 
 # Text a CSV cell can hold once read back: no surrounding whitespace (cells are stripped); XML-special
@@ -43,8 +43,15 @@ _entries = st.builds(
     en_variants=_items,
     en_forbidden=_items,
     note=_cell,
-).filter(lambda e: any((e.vi, e.en, e.acronym, e.vi_variants, e.en_variants, e.en_forbidden, e.note)))
-# (an all-empty row is a blank line, which a table skips)
+    vi_acronym=_cell,
+).filter(
+    lambda e: (
+        any((e.vi, e.en, e.acronym, e.vi_variants, e.en_variants, e.en_forbidden, e.note, e.vi_acronym))
+        and (not e.vi_acronym or e.vi_acronym != e.acronym)
+    )
+)
+# (an all-empty row is a blank line, which a table skips; a Vietnamese acronym equal to the English
+# one says nothing more, and TBX writes the abbreviation once)
 
 
 def _tbx_round_trip(glossary: Glossary) -> Glossary:
@@ -83,6 +90,40 @@ def test_tbx_is_tbx_basic_with_statuses_and_acronym() -> None:
     )
     assert '<term>AICHR</term><termNote type="termType">acronym</termNote>' in text
     assert '<note>official name; see &lt;asean.org&gt; &amp; "TOR"</note>' in text
+
+
+def test_abbreviations_keep_their_language_through_tbx() -> None:
+    text = tbx.dumps(Glossary([UN]))
+    vi_set, en_set = text.split('<langSet xml:lang="en">')
+    assert "<term>LHQ</term>" in vi_set and "<term>LHQ</term>" not in en_set
+    assert '<term>UN</term><termNote type="termType">acronym</termNote>' in en_set
+    assert _tbx_round_trip(Glossary([UN])).entries == [UN]
+
+
+def test_tbx_with_an_abbreviation_in_each_language_keeps_them_apart() -> None:
+    # The TBX of another tool: "LHQ" in Vietnamese, "UN" in English (it used to become acronym=LHQ
+    # with UN as a mere variant, so a translation had to contain "LHQ").
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX-Basic" xml:lang="en"><text><body><termEntry id="un">
+  <langSet xml:lang="vi"><tig><term>Liên hợp quốc</term></tig>
+    <tig><term>LHQ</term><termNote type="termType">abbreviation</termNote></tig></langSet>
+  <langSet xml:lang="en"><tig><term>United Nations</term></tig>
+    <tig><term>UN</term><termNote type="termType">acronym</termNote></tig></langSet>
+</termEntry></body></text></martif>"""
+    (entry,) = tbx.loads(text.encode(), "un.tbx").entries
+    assert (entry.vi, entry.en, entry.acronym, entry.vi_acronym) == (
+        "Liên hợp quốc",
+        "United Nations",
+        "UN",
+        "LHQ",
+    )
+    assert entry.vi_variants == () and entry.en_variants == ()
+
+
+def test_vi_acronym_column_round_trips_through_csv() -> None:
+    text = table.dumps(Glossary([UN]))
+    assert text.splitlines()[0].split(",")[-1] == "vi_acronym"
+    assert table.loads(text, "g.csv").entries == [UN]
 
 
 FOREIGN_V2 = """<?xml version="1.0" encoding="UTF-8"?>

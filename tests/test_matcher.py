@@ -97,6 +97,21 @@ def test_acronym_alone_matches_with_its_exact_letters_only(matcher: GlossaryMatc
     assert found[0].target == "AICHR"
 
 
+UN_BY_LANGUAGE = GlossaryEntry("Liên hợp quốc", "United Nations", "UN", vi_acronym="LHQ")
+CUSTOMS = GlossaryEntry("Tổng cục Hải quan", "General Department of Customs", vi_acronym="TCHQ")
+
+
+def test_a_vietnamese_abbreviation_is_matched_in_the_source_and_rendered_by_the_english_one() -> None:
+    matcher = GlossaryMatcher(Glossary([UN_BY_LANGUAGE, CUSTOMS]))
+    found = matcher.find("LHQ, lhq, UN; Liên hợp quốc (LHQ) và TCHQ")
+    assert [(m.text, m.form, m.targets) for m in found] == [
+        ("LHQ", MatchForm.ACRONYM, ("UN",)),  # never "LHQ" in the English output
+        ("UN", MatchForm.ACRONYM, ("UN",)),  # the English acronym, which Vietnamese text uses too
+        ("Liên hợp quốc (LHQ)", MatchForm.FULL_WITH_ACRONYM, ("United Nations (UN)",)),
+        ("TCHQ", MatchForm.ACRONYM, ("General Department of Customs",)),  # no English acronym
+    ]
+
+
 def test_full_form_with_its_acronym_in_parentheses_is_one_match(matcher: GlossaryMatcher) -> None:
     text = "của Uỷ ban liên Chính phủ ASEAN về Nhân quyền (AICHR) diễn ra"
     (match,) = matcher.find(text)

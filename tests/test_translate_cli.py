@@ -97,6 +97,21 @@ def test_unseen_text_in_any_form_meets_every_term(tiny_model_dir: Path, tmp_path
     assert all(any(target in r.target for target in m.targets) for r, m in required)
 
 
+def test_a_vietnamese_abbreviation_requires_the_english_one(tiny_model_dir: Path, tmp_path: Path) -> None:
+    glossary = tmp_path / "g.csv"
+    glossary.write_text("vi,en,acronym,vi_acronym\nLiên hợp quốc,United Nations,UN,LHQ\n", encoding="utf-8")
+    article = tmp_path / "lhq.txt"
+    article.write_text("Đại diện LHQ thăm Hà Nội.\n\nLiên hợp quốc (LHQ) ra thông báo.\n", encoding="utf-8")
+    args = ["translate", str(article), "--out", str(tmp_path / "out"), "--model", str(tiny_model_dir)]
+    assert main([*args, "--glossary", str(glossary), "--max-length", MAX_LENGTH]) == 0
+    records = JsonlFormat().read(tmp_path / "out" / "lhq.jsonl").results
+    assert [[(t.vi, t.en, t.met) for t in r.terms] for r in records] == [
+        [("LHQ", "UN", True)],
+        [("Liên hợp quốc (LHQ)", "United Nations (UN)", True)],
+    ]
+    assert "UN" in records[0].target and "United Nations (UN)" in records[1].target
+
+
 def test_same_input_same_output(tiny_model_dir: Path, tmp_path: Path, seeds_out: Path) -> None:
     seed = SEEDS[2]
     assert translate(tiny_model_dir, tmp_path, seed) == 0

@@ -1,7 +1,8 @@
 """Glossaries as CSV or TSV tables: the format curators edit in a spreadsheet.
 
-A header row names the columns: ``vi`` and ``en`` are required; ``acronym``, ``vi_variants``,
-``en_variants``, ``en_forbidden`` (lists separated by ``|``) and ``note`` are optional. A file whose
+A header row names the columns: ``vi`` and ``en`` are required; ``acronym`` (the English
+abbreviation), ``vi_acronym`` (the Vietnamese one), ``vi_variants``, ``en_variants``, ``en_forbidden``
+(lists separated by ``|``) and ``note`` are optional. A file whose
 first row is not such a header and that has exactly two columns is read as (source, target) pairs,
 as DeepL and Google glossary exports are.
 
@@ -25,7 +26,7 @@ from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.spreadsheet import neutralise, restore
 from songngu.textfile import read_text
 
-COLUMNS = ("vi", "en", "acronym", "vi_variants", "en_variants", "en_forbidden", "note")
+COLUMNS = ("vi", "en", "acronym", "vi_variants", "en_variants", "en_forbidden", "note", "vi_acronym")
 REQUIRED = ("vi", "en")
 LIST_COLUMNS = ("vi_variants", "en_variants", "en_forbidden")
 LIST_SEPARATOR = "|"
@@ -95,6 +96,7 @@ def dumps(glossary: Glossary, delimiter: str = ",") -> str:
                 LIST_SEPARATOR.join(entry.en_variants),
                 LIST_SEPARATOR.join(entry.en_forbidden),
                 entry.note,
+                entry.vi_acronym,
             )
         ]
         (quoting_writer if any("\r" in cell for cell in cells) else writer).writerow(cells)
@@ -172,5 +174,6 @@ def _entry(columns: list[str], cells: list[str], line: int, name: str | os.PathL
         en_variants=_split(row.get("en_variants", "")),
         en_forbidden=_split(row.get("en_forbidden", "")),
         note=row.get("note", ""),
+        vi_acronym=row.get("vi_acronym", ""),
         line=line,
     )

@@ -4,10 +4,18 @@ TBX v2 is what Translate Toolkit, memoQ, Trados MultiTerm and Okapi all read; TB
 ``conceptEntry``/``langSec``/``termSec``) is read too. One ``termEntry`` per glossary entry:
 
 - ``langSet xml:lang="vi"``: the term (``administrativeStatus`` preferredTerm-admn-sts), its variants
-  (admittedTerm-admn-sts) and the acronym (``termType`` acronym);
+  (admittedTerm-admn-sts), the Vietnamese acronym (``termType`` acronym; LHQ) and the English one
+  too (UN), which Vietnamese text also uses;
 - ``langSet xml:lang="en"``: the preferred English term, the other acceptable ones (admittedTerm) and
-  the forbidden ones (deprecatedTerm-admn-sts); the acronym again (``termType`` acronym), since an
-  acronym alone is rendered as itself;
+  the forbidden ones (deprecatedTerm-admn-sts); the English acronym (``termType`` acronym).
+
+songngu writes the Vietnamese abbreviation with ``termType`` abbreviation, the English one with
+acronym. Read back, abbreviations stay on their side: the first English acronym (``termType``
+acronym, abbreviation or initialism, not forbidden) is ``acronym``; the first Vietnamese one that
+differs from it is ``vi_acronym``. Other tools often list an international acronym under the source
+language only ("UNICEF", typed acronym or initialism, no English one): that is taken as the English
+``acronym`` unless it spells the Vietnamese term's initials (LHQ); typed abbreviation, it stays
+Vietnamese.
 - the curator's note as a ``<note>`` of the entry.
 
 Parsing goes through defusedxml only: entity declarations (billion laughs) and external references
@@ -31,6 +39,7 @@ from defusedxml.expatreader import DefusedExpatParser
 
 from songngu.errors import InputError
 from songngu.glossary.model import Glossary, GlossaryEntry
+from songngu.glossary.normalize import spells_initials
 from songngu.textfile import write_atomic
 
 SOURCE_LANGUAGE = "vi"
@@ -41,6 +50,7 @@ ADMITTED = "admittedTerm-admn-sts"
 DEPRECATED = "deprecatedTerm-admn-sts"
 ACRONYM = "acronym"
 MAX_DEPTH = 100  # element nesting refused beyond this (a TBX entry needs about eight levels)
+ABBREVIATION = "abbreviation"  # the termType songngu gives a Vietnamese abbreviation (LHQ)
 
 # Status values seen in TBX-Basic v2 and v3 files written by other tools, by what they mean to us.
 _PREFERRED_STATUSES = {"preferredterm-admn-sts", "preferred", "preferredterm"}
@@ -106,6 +116,8 @@ def _entry_lines(entry: GlossaryEntry, number: int, source: str) -> list[str]:
     lines.append(f'        <langSet xml:lang="{SOURCE_LANGUAGE}">')
     lines.append(tig(entry.vi, PREFERRED))
     lines.extend(tig(variant, ADMITTED) for variant in entry.vi_variants)
+    if entry.vi_acronym and entry.vi_acronym != entry.acronym:
+        lines.append(tig(entry.vi_acronym, term_type=ABBREVIATION))
     if entry.acronym:
         lines.append(tig(entry.acronym, term_type=ACRONYM))
     lines.append("        </langSet>")
@@ -347,7 +359,8 @@ def _key(value: str) -> str:
 class _Term:
     text: str
     status: str  # "preferred", "admitted" or "forbidden"
-    is_acronym: bool
+    is_acronym: bool  # termType acronym, abbreviation or initialism
+    is_abbreviation: bool = False  # termType abbreviation
 
 
 def _terms(lang_set: _Node) -> list[_Term]:
@@ -371,7 +384,8 @@ def _terms(lang_set: _Node) -> list[_Term]:
                     status = "forbidden"
             elif kind == "termType":
                 term_type = value
-        terms.append(_Term(term_nodes[0].text.strip(), status, term_type in _ACRONYM_TYPES))
+        text = term_nodes[0].text.strip()
+        terms.append(_Term(text, status, term_type in _ACRONYM_TYPES, term_type == ABBREVIATION))
     return terms
 
 
@@ -387,14 +401,19 @@ def _read_entry(node: _Node) -> tuple[GlossaryEntry, set[str]]:
         elif language == TARGET_LANGUAGE:
             en.extend(_terms(lang_set))
 
-    acronym = next((term.text for term in vi if term.is_acronym), "")
-    vi_full = [term for term in vi if term.text != acronym or not term.is_acronym]
+    # Each language's abbreviation stays its own: "LHQ" (vi) and "UN" (en) are two fields, and the
+    # English acronym repeated in the Vietnamese set (as songngu writes it) is no Vietnamese one.
+    acronym = next((term.text for term in en if term.is_acronym and term.status != "forbidden"), "")
+    vi_acronym = next((term.text for term in vi if term.is_acronym and term.text != acronym), "")
+    vi_full = [term for term in vi if not (term.is_acronym and term.text in (acronym, vi_acronym))]
     vi_term, vi_variants = _split_preferred(vi_full)
-    # An English acronym equal to the entry's acronym is the acronym again, not another rendering.
-    en_rest = [term for term in en if not (term.is_acronym and acronym and term.text == acronym)]
-    if not acronym:
-        acronym = next((term.text for term in en_rest if term.is_acronym and term.status != "forbidden"), "")
-        en_rest = [term for term in en_rest if not (term.is_acronym and term.text == acronym)]
+    # Many tools list an acronym under the source language only ("UNICEF"): unless it is typed an
+    # abbreviation or spells the Vietnamese name (LHQ), it is the international one, kept as itself.
+    vi_typed = next((term for term in vi if term.is_acronym and term.text == vi_acronym), None)
+    international = vi_typed is not None and not vi_typed.is_abbreviation and not acronym
+    if international and not any(spells_initials(vi_acronym, term.text) for term in vi_full):
+        acronym, vi_acronym = vi_acronym, ""
+    en_rest = [term for term in en if not (term.is_acronym and term.text == acronym)]
     en_allowed = [term for term in en_rest if term.status != "forbidden"]
     en_term, en_variants = _split_preferred(en_allowed)
     notes = [child.text.strip() for child in node.descendants({"note"})]
@@ -407,6 +426,7 @@ def _read_entry(node: _Node) -> tuple[GlossaryEntry, set[str]]:
         vi=vi_term,
         en=en_term,
         acronym=acronym,
+        vi_acronym=vi_acronym,
         vi_variants=tuple(vi_variants),
         en_variants=tuple(en_variants),
         en_forbidden=tuple(term.text for term in en_rest if term.status == "forbidden"),

@@ -56,7 +56,8 @@ def required_terms(matches: Iterable[TermMatch]) -> list[RequiredTerm]:
     terms = []
     for match in matches:
         entry = match.entry
-        acronym_only = match.form is MatchForm.ACRONYM
+        # A Vietnamese abbreviation without an English one is rendered by the English term.
+        acronym_only = match.form is MatchForm.ACRONYM and bool(entry.acronym)
         accepted = (entry.acronym,) if acronym_only else entry.en_forms
         terms.append(RequiredTerm(entry.en, match.text, accepted, entry.en_forbidden, acronym_only))
     return terms
