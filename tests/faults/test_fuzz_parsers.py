@@ -20,7 +20,7 @@ from songngu.errors import InputError
 from songngu.glossary.formats import table, tbx
 from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.textfile import decode_utf8
-from songngu.translate.formats import jsonl
+from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.formats.po import parse_catalog
 from songngu.translate.formats.tmx import loads_tmx
 
@@ -82,7 +82,7 @@ def parse_tmx(data: bytes) -> object:
 
 
 def parse_jsonl(data: bytes) -> object:
-    return jsonl.loads(decode_utf8(data, "bai.jsonl"), "bai.jsonl")
+    return JsonlFormat().parse(decode_utf8(data, "bai.jsonl"), "bai.jsonl")
 
 
 PARSERS: dict[str, tuple[Callable[[bytes], object], bytes]] = {

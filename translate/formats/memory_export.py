@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from songngu.spreadsheet import neutralise
+from songngu.translate.formats.characters import portable_text
 from songngu.translate.formats.tmx import TmxUnit, dumps_tmx
 from songngu.translate.formats.tsv import dumps_rows
 from songngu.translate.memory import MemoryUnit
@@ -45,7 +46,9 @@ def export_tsv(units: Iterable[MemoryUnit]) -> str:
         TSV_HEADER,
         (
             tuple(
-                neutralise(cell)
+                # The character policy first (a CR becomes a line feed), so the apostrophe is judged
+                # on the text as written: the TSV writer would otherwise change what follows it.
+                neutralise(portable_text(cell))
                 for cell in (
                     unit.source,
                     unit.target,
