@@ -7,11 +7,12 @@ read-only folder) is one line naming the file, never a traceback.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from songngu.errors import InputError
@@ -29,10 +30,12 @@ def decode_utf8(data: bytes, name: str | os.PathLike[str]) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name}: byte {exc.start}: not valid UTF-8 ({exc.reason}); save the file as UTF-8"
-        ) from None
+        raise _not_utf8(name, exc.start, exc.reason) from None
     return text[1:] if text.startswith(BOM) else text
+
+
+def _not_utf8(name: str | os.PathLike[str], offset: int, reason: str) -> InputError:
+    return InputError(f"{name}: byte {offset}: not valid UTF-8 ({reason}); save the file as UTF-8")
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -42,6 +45,55 @@ def read_text(path: str | os.PathLike[str]) -> str:
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return decode_utf8(data, path)
+
+
+class Utf8Decoder:
+    """UTF-8 decoding of a file read in chunks, reporting a bad byte by its offset in the whole file,
+    exactly as :func:`decode_utf8` does (a BOM at the start is dropped)."""
+
+    def __init__(self, name: str | os.PathLike[str]) -> None:
+        self.name = name
+        self.offset = 0  # bytes handed over so far
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._first = True  # no character decoded yet: a BOM would still be the file's
+
+    def decode(self, chunk: bytes, final: bool = False) -> str:
+        """The text of ``chunk`` (bytes of a character split between chunks wait for the next one)."""
+        pending = len(self._decoder.getstate()[0])
+        try:
+            text = self._decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(self.name, self.offset - pending + exc.start, exc.reason) from None
+        self.offset += len(chunk)
+        if self._first and text:
+            self._first = False
+            return text[1:] if text.startswith(BOM) else text
+        return text
+
+
+def read_lines(path: str | os.PathLike[str], chunk_size: int = 1 << 16) -> Iterator[str]:
+    """The lines of a UTF-8 text file as ``read_text(path).splitlines()`` gives them, read as a
+    stream: memory holds one chunk, not the file."""
+    decoder = Utf8Decoder(path)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with handle:
+        rest = ""
+        while True:
+            try:
+                chunk = handle.read(chunk_size)
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+            final = not chunk
+            lines = (rest + decoder.decode(chunk, final)).splitlines(keepends=True)
+            # The last line may go on in the next chunk (even "\r" may be half of "\r\n").
+            rest = "" if final or not lines else lines.pop()
+            for line in lines:
+                yield (line.splitlines() or [""])[0]
+            if final:
+                return
 
 
 def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:

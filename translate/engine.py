@@ -124,6 +124,21 @@ class Translator:
         network.eval().to(resolved)
         return cls(network, tokenizer, model, revision, resolved)
 
+    @property
+    def max_source_tokens(self) -> int:
+        """The most source tokens (end token included) the model reads: its position table, or the
+        tokenizer's limit when that is lower. Longer sentences are split (see :mod:`translate.pieces`)."""
+        limit = int(self.model.config.max_position_embeddings)
+        declared = getattr(self.tokenizer, "model_max_length", None)
+        # transformers uses a huge sentinel for "no limit declared".
+        if isinstance(declared, int) and 0 < declared < 1_000_000:
+            limit = min(limit, declared)
+        return limit
+
+    def fits_source(self, text: str) -> bool:
+        """Whether the model reads ``text`` whole (its source tokens, end token included, fit)."""
+        return len(self.tokenizer(text).input_ids) <= self.max_source_tokens
+
     def encode_target(self, text: str) -> list[int]:
         """Target-side token ids of ``text`` (the English SentencePiece model), no end token."""
         return list(self.tokenizer(text_target=text, add_special_tokens=False).input_ids)
@@ -161,7 +176,10 @@ class Translator:
         if beam < 1 or max_length < 2 or batch_size < 1:
             raise ValueError("beam and batch_size must be at least 1, max_length at least 2")
         encoded = [self.encode_request(r) for r in requests]
-        sources = [self.tokenizer(r.source, truncation=True).input_ids for r in requests]
+        # A source longer than the model reads is cut here; the pipeline splits sentences first, so
+        # only a piece it marked truncated ever is.
+        limit = self.max_source_tokens
+        sources = [self.tokenizer(r.source, truncation=True, max_length=limit).input_ids for r in requests]
         constrained_jobs: list[_Job] = []
         plain_jobs: list[_Job] = []
         for index, (request, enc) in enumerate(zip(requests, encoded, strict=True)):

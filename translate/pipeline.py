@@ -6,7 +6,7 @@ This is the only module that knows the whole data flow; each step lives in its o
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from songngu import __version__
@@ -14,9 +14,10 @@ from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import Glossary, TermMatch
 from songngu.textfile import read_text
 from songngu.translate.constraints import TermConstraint
-from songngu.translate.engine import TranslationRequest, Translator
+from songngu.translate.engine import Translation, TranslationRequest, Translator
 from songngu.translate.memory import MemoryUnit, TranslationMemory
 from songngu.translate.phrase import contains_phrase
+from songngu.translate.pieces import split_sentence
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, Segment, SegmentResult, TermOutcome
 from songngu.translate.segment import article_name, segment_article
 
@@ -72,52 +73,98 @@ def translate_segments(
     settings: DecodingSettings = DecodingSettings(),
     progress: bool = False,
 ) -> list[SegmentResult]:
-    """Translate segments in order. Exact memory matches are reused; only the rest reach the model."""
+    """Translate segments in order. Exact memory matches are reused; only the rest reach the model.
+
+    A sentence longer than the model reads is split into pieces at clause boundaries, never inside a
+    glossary term (:mod:`translate.pieces`); each piece is translated with the terms inside it (and
+    the sentence's forbidden renderings), and the translations are joined with a space.
+    """
     terms = [sentence_terms(matcher.find(s.source) if matcher else ()) for s in segments]
     results: list[SegmentResult | None] = [None] * len(segments)
-    pending: list[int] = []
+    jobs: list[_PieceJob] = []
     for i, segment in enumerate(segments):
         human = memory.find(segment.source) if memory else None
         if human is not None:
             results[i] = _memory_result(segment, terms[i], human)
         else:
-            pending.append(i)
+            jobs.extend(_piece_jobs(i, segment, terms[i], translator))
 
-    requests = [
-        TranslationRequest(segments[i].source, terms[i].constraints, terms[i].forbidden) for i in pending
-    ]
     translations = translator.translate(
-        requests,
+        [job.request for job in jobs],
         beam=settings.beam,
         max_length=settings.max_length,
         batch_size=settings.batch_size,
         with_unconstrained=settings.with_unconstrained,
         progress=progress,
     )
-    for i, translation in zip(pending, translations, strict=True):
+    by_segment: dict[int, list[tuple[_PieceJob, Translation]]] = {}
+    for job, translation in zip(jobs, translations, strict=True):
+        by_segment.setdefault(job.segment, []).append((job, translation))
+    for i, done in by_segment.items():
         segment, sentence = segments[i], terms[i]
-        outcomes = [
-            _outcome(match, translation.met[c])
-            for match, c in zip(sentence.matches, sentence.constraint_of, strict=True)
-        ]
+        met = {id(match): translation.met[c] for job, translation in done for match, c in job.matches}
+        outcomes = [_outcome(match, met[id(match)]) for match in sentence.matches]
         suggestion = memory.suggest(segment.source) if memory else None
-        constrained = bool(sentence.constraints) and not translation.violated
-        unconstrained = translation.unconstrained
+        text = _join(translation.text for _, translation in done)
+        violated = any(translation.violated for _, translation in done)
+        unconstrained = None
+        if any(translation.unconstrained is not None for _, translation in done):
+            unconstrained = _join(t.unconstrained if t.unconstrained is not None else t.text for _, t in done)
         results[i] = SegmentResult(
             id=segment.id,
             source=segment.source,
-            target=translation.text,
+            target=text,
             paragraph=segment.paragraph,
             line=segment.line,
             terms=outcomes,
-            method=Method.CONSTRAINED if constrained else Method.UNCONSTRAINED,
-            score=translation.score,
-            violated=translation.violated,
-            unconstrained=unconstrained if unconstrained != translation.text else None,
+            method=Method.CONSTRAINED if sentence.constraints and not violated else Method.UNCONSTRAINED,
+            score=_mean(translation.score for _, translation in done),
+            violated=violated,
+            unconstrained=unconstrained if unconstrained != text else None,
             suggestion=suggestion.target if suggestion else None,
             suggestion_similarity=round(suggestion.similarity, 4) if suggestion else None,
+            pieces=len(done),
+            truncated=any(job.truncated for job, _ in done),
         )
     return [r for r in results if r is not None]
+
+
+@dataclass(frozen=True)
+class _PieceJob:
+    """One piece of a sentence to translate; ``matches`` pairs each of the sentence's term matches
+    inside it with the index of its constraint in ``request``."""
+
+    segment: int
+    request: TranslationRequest
+    matches: tuple[tuple[TermMatch, int], ...]
+    truncated: bool
+
+
+def _piece_jobs(
+    index: int, segment: Segment, sentence: SentenceTerms, translator: Translator
+) -> list[_PieceJob]:
+    """The sentence as one request, or one per piece when it is too long for the model."""
+    spans = [(match.start, match.end) for match in sentence.matches]
+    jobs = []
+    for piece in split_sentence(segment.source, translator.fits_source, spans):
+        inside = [m for m in sentence.matches if piece.start <= m.start and m.end <= piece.end]
+        own = sentence_terms(inside)
+        request = TranslationRequest(
+            segment.source[piece.start : piece.end], own.constraints, sentence.forbidden
+        )
+        jobs.append(
+            _PieceJob(index, request, tuple(zip(inside, own.constraint_of, strict=True)), piece.truncated)
+        )
+    return jobs
+
+
+def _join(texts: Iterable[str]) -> str:
+    return " ".join(text.strip() for text in texts if text.strip())
+
+
+def _mean(scores: Iterable[float]) -> float:
+    values = list(scores)
+    return sum(values) / len(values)
 
 
 def translate_article(

@@ -72,6 +72,8 @@ class SegmentResult:
     alignment: str | None = None  # the bead's kind ("1-1", "2-1", ...) when method is ALIGNED
     uncertain: bool = False  # an aligned bead scoring below the confidence threshold: left fuzzy
     line: int = 0  # the source line the segment starts on (1-based); 0 when unknown
+    pieces: int = 1  # translated in this many pieces, the sentence being too long for the model
+    truncated: bool = False  # part of the sentence was too long even for a piece: cut, not translated
 
 
 @dataclass

@@ -26,16 +26,24 @@ import difflib
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
 
 import polib
 
+from songngu.errors import InputError
 from songngu.glossary.formats.table import COLUMNS
 from songngu.spreadsheet import neutralise
-from songngu.translate.formats.po import FUZZY, EntryNotes, TermNote, load_catalog, one_line, read_notes
+from songngu.translate.formats.po import (
+    FUZZY,
+    EntryNotes,
+    TermNote,
+    one_line,
+    read_catalog_batches,
+    read_notes,
+)
 from songngu.translate.memory import MemoryUnit, TranslationMemory, utc_now
 from songngu.translate.phrase import contains_phrase
 
@@ -74,12 +82,31 @@ class TermChange:
 
 @dataclass
 class ReviewedCatalog:
-    """One catalog read and checked, ready to store: nothing touches the memory until then."""
+    """One catalog read and checked whole, ready to store: nothing touches the memory until then.
+
+    Its confirmed entries are not kept (a catalog may hold 100,000 of them): :meth:`units` reads
+    them again, as a stream, when they are stored.
+    """
 
     path: str
     counts: FileCounts
-    units: list[MemoryUnit]
     term_changes: list[TermChange]
+    created: str  # the time its units carry
+
+    def units(self) -> Iterator[MemoryUnit]:
+        """The confirmed entries as memory units, read again from the file batch by batch.
+
+        Raises InputError if the file no longer reads as it did (changed since it was checked).
+        """
+        origin = PurePath(self.path).name
+        confirmed = 0
+        for catalog in read_catalog_batches(self.path):
+            for entry, _notes, edited in _confirmed(catalog, FileCounts(self.path)):
+                confirmed += 1
+                segment_id = entry.msgctxt or _first_reference(entry)
+                yield MemoryUnit(entry.msgid, entry.msgstr, origin, segment_id, edited, self.created)
+        if confirmed != self.counts.confirmed:
+            raise InputError(f"{self.path}: changed while being imported; nothing stored, import it again")
 
 
 @dataclass
@@ -121,14 +148,23 @@ def _counts_text(c: FileCounts) -> str:
 
 
 def read_reviewed(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
-    """Read one reviewed catalog strictly (InputError "FILE:LINE: …" or "FILE: byte N: …") and
-    collect its confirmed entries. ``now`` (ISO 8601) stands in for a missing PO-Revision-Date."""
-    catalog = load_catalog(path)
+    """Read one reviewed catalog strictly (InputError "FILE:LINE: …" or "FILE: byte N: …"), as a
+    stream, counting its entries and collecting term changes. ``now`` (ISO 8601) stands in for a
+    missing PO-Revision-Date."""
     origin = PurePath(path).name
-    created = _revision_time(catalog) or now or utc_now()
     counts = FileCounts(path=os.fspath(path))
-    units: list[MemoryUnit] = []
     changes: list[TermChange] = []
+    created = ""
+    for catalog in read_catalog_batches(path):
+        created = created or _revision_time(catalog) or now or utc_now()
+        for entry, notes, _edited in _confirmed(catalog, counts):
+            segment_id = entry.msgctxt or _first_reference(entry)
+            changes.extend(_term_changes(entry, notes, origin, segment_id))
+    return ReviewedCatalog(os.fspath(path), counts, changes, created)
+
+
+def _confirmed(catalog: polib.POFile, counts: FileCounts) -> Iterator[tuple[polib.POEntry, EntryNotes, bool]]:
+    """Each confirmed entry with its notes and whether the reviewer edited it; ``counts`` is kept."""
     for entry in catalog:
         if entry.obsolete or entry.msgid_plural or not entry.msgid:
             continue
@@ -141,10 +177,7 @@ def read_reviewed(path: str | os.PathLike[str], *, now: str | None = None) -> Re
         counts.confirmed += 1
         counts.edited += edited
         counts.accepted += not edited
-        segment_id = entry.msgctxt or _first_reference(entry)
-        units.append(MemoryUnit(entry.msgid, entry.msgstr, origin, segment_id, edited, created))
-        changes.extend(_term_changes(entry, notes, origin, segment_id))
-    return ReviewedCatalog(os.fspath(path), counts, units, changes)
+        yield entry, notes, edited
 
 
 def read_all(paths: Iterable[str | os.PathLike[str]], *, now: str | None = None) -> list[ReviewedCatalog]:
@@ -154,13 +187,14 @@ def read_all(paths: Iterable[str | os.PathLike[str]], *, now: str | None = None)
 
 
 def store_reviewed(catalogs: Sequence[ReviewedCatalog], memory: TranslationMemory) -> ImportReport:
-    """Store the confirmed entries of already-read catalogs in one transaction."""
-    units = [unit for catalog in catalogs for unit in catalog.units]
-    stored = memory.store(units)
+    """Store the confirmed entries of already-read catalogs in one transaction, streaming them from
+    the files (memory holds one batch of entries, whatever the catalogs' size)."""
+    stored = memory.store(unit for catalog in catalogs for unit in catalog.units())
+    confirmed = sum(catalog.counts.confirmed for catalog in catalogs)
     return ImportReport(
         files=[catalog.counts for catalog in catalogs],
         stored=stored,
-        already_present=len(units) - stored,
+        already_present=confirmed - stored,
         term_changes=[change for catalog in catalogs for change in catalog.term_changes],
     )
 

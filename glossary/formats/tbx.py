@@ -24,7 +24,6 @@ are refused, never expanded or fetched.
 
 from __future__ import annotations
 
-import codecs
 import io
 import os
 import unicodedata
@@ -40,7 +39,7 @@ from defusedxml.expatreader import DefusedExpatParser
 from songngu.errors import InputError
 from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.glossary.normalize import spells_initials
-from songngu.textfile import write_atomic
+from songngu.textfile import Utf8Decoder, write_atomic
 
 SOURCE_LANGUAGE = "vi"
 TARGET_LANGUAGE = "en"
@@ -276,25 +275,16 @@ class _Utf8Checked:
 
     def __init__(self, stream: BinaryIO, name: str | os.PathLike[str]) -> None:
         self.stream = stream
-        self.name = name
-        self.offset = 0  # bytes handed to the decoder so far
-        self.decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
+        self.decoder: Utf8Decoder | None = Utf8Decoder(name)
+        self.started = False
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.stream.read(size)
+        if not self.started and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.decoder = None
+        self.started = True
         if self.decoder is not None:
-            if self.offset == 0 and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
-                self.decoder = None
-            else:
-                pending = len(self.decoder.getstate()[0])
-                try:
-                    self.decoder.decode(chunk, final=not chunk)
-                except UnicodeDecodeError as exc:
-                    where = self.offset - pending + exc.start
-                    raise InputError(
-                        f"{self.name}: byte {where}: not valid UTF-8 ({exc.reason}); save the file as UTF-8"
-                    ) from None
-        self.offset += len(chunk)
+            self.decoder.decode(chunk, final=not chunk)
         return chunk
 
     def close(self) -> None:

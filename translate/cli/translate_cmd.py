@@ -110,11 +110,15 @@ def _summary(article: ArticleTranslation, out_dir: str) -> str:
     methods = Counter(result.method for result in article.results)
     terms = [term for result in article.results for term in result.terms]
     violated = sum(result.violated for result in article.results)
+    split = sum(result.pieces > 1 for result in article.results)
+    truncated = sum(result.truncated for result in article.results)
     return (
         f"{article.path}: {len(article.results)} segments "
         f"({methods[Method.CONSTRAINED]} constrained, {methods[Method.UNCONSTRAINED]} unconstrained, "
         f"{methods[Method.MEMORY]} from memory), terms met {sum(t.met for t in terms)}/{len(terms)}"
         + (f", {violated} VIOLATING" if violated else "")
+        + (f", {split} split into pieces" if split else "")
+        + (f", {truncated} TRUNCATED" if truncated else "")
         + f" → {Path(out_dir) / article.name}.*"
     )
 

@@ -36,6 +36,10 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
         record["line"] = result.line
     if result.violated:
         record["violated"] = True
+    if result.pieces > 1:
+        record["pieces"] = result.pieces
+    if result.truncated:
+        record["truncated"] = True
     if result.unconstrained is not None:
         record["unconstrained"] = result.unconstrained
     if result.memory_kind is not None:
@@ -121,6 +125,8 @@ _RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "memory_kind": _OPTIONAL_TEXT,
     "memory_source": _OPTIONAL_TEXT,
     "line": (int,),
+    "pieces": (int,),
+    "truncated": (bool,),
 }
 _REQUIRED = ("id", "source", "target")
 
@@ -161,4 +167,6 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         memory_kind=fields.get("memory_kind"),
         memory_source=fields.get("memory_source"),
         line=fields.get("line", 0),
+        pieces=fields.get("pieces", 1),
+        truncated=fields.get("truncated", False),
     )

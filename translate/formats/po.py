@@ -35,9 +35,10 @@ one ``#.`` line.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -46,12 +47,13 @@ import polib
 
 from songngu import __version__
 from songngu.errors import InputError
-from songngu.textfile import read_text
+from songngu.textfile import read_lines, read_text
 from songngu.translate.formats.base import MergingFormat, paragraph_of
 from songngu.translate.formats.characters import portable_text
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
 FUZZY = "fuzzy"
+CATALOG_BATCH = 1000  # entries per catalog read_catalog_batches yields
 
 # Labels of the extracted comments; review.py reads them back.
 GLOSSARY_NOTE = "glossary:"
@@ -63,6 +65,8 @@ ALIGNMENT_NOTE = "alignment:"
 SUGGESTION_NOTE = "memory suggestion"
 UNCONSTRAINED_NOTE = "unconstrained:"
 VIOLATED_NOTE = "constraints could not be met"
+PIECES_NOTE = "too long for the model: translated in"
+TRUNCATED_NOTE = "TRUNCATED:"
 TERM_ARROW = " → "
 MET, NOT_MET = "[met]", "[NOT MET]"
 
@@ -146,6 +150,8 @@ _LABELS = (
     SUGGESTION_NOTE,
     UNCONSTRAINED_NOTE,
     VIOLATED_NOTE,
+    PIECES_NOTE,
+    TRUNCATED_NOTE,
 )
 
 
@@ -181,6 +187,13 @@ def entry_notes(result: SegmentResult) -> list[str]:
     ]
     if result.violated:
         lines.append(VIOLATED_NOTE)
+    if result.pieces > 1:
+        lines.append(f"{PIECES_NOTE} {result.pieces} pieces, split at clause boundaries; check the joins")
+    if result.truncated:
+        lines.append(
+            f"{TRUNCATED_NOTE} part of the sentence is longer than the model reads and was cut; "
+            "translate it by hand"
+        )
     if result.unconstrained is not None and _note(result.unconstrained) != _note(result.target):
         lines.append(f"{UNCONSTRAINED_NOTE} {_note(result.unconstrained)}")
     if result.suggestion is not None:
@@ -497,7 +510,8 @@ def parse_catalog(text: str, name: str | os.PathLike[str] = "<po>") -> polib.POF
     an English Language and, if it declares a charset, UTF-8. Every error is an InputError
     ``"NAME:LINE: …"``.
     """
-    _check_syntax(text, name)
+    for _ in _entry_ends(_lines(text), name):
+        pass
     try:
         # polib reads its argument as a path when it names an existing file; text with a line
         # break never does.
@@ -518,38 +532,49 @@ _VALID_ESCAPES = set('\\"ntrvbf')
 
 @dataclass
 class _Entry:
-    """The entry being read by :func:`_check_syntax`."""
+    """The entry being read by :func:`_entry_ends`."""
 
     first_line: int = 0
     obsolete: bool | None = None
     msgctxt: str | None = None
     msgid: str | None = None
     msgid_line: int = 0
+    last_line: int = 0  # the entry's last keyword or string line
     parts: list[str] = field(default_factory=list)  # keywords seen, in order
 
 
-def _check_syntax(text: str, name: str | os.PathLike[str]) -> None:
-    keys: dict[tuple[str | None, str], int] = {}
+def _entry_ends(lines: Iterable[str], name: str | os.PathLike[str]) -> Iterator[int]:
+    """Check a catalog's lines as msgfmt would, yielding the last line of each entry as it ends
+    (comments before an entry belong to it); raises InputError ``NAME:LINE: …`` at the first fault.
+
+    Memory stays small however long the catalog: entries are not kept, and duplicates are found by a
+    128-bit digest of each (msgctxt, msgid).
+    """
+    keys: dict[bytes, int] = {}
     entry = _Entry()
     last: str | None = None  # the field a continuation string adds to
 
     def fail(line: int, message: str) -> InputError:
         return InputError(f"{name}:{line}: malformed PO: {message}")
 
-    def finish(line: int) -> None:
+    def finish(line: int) -> int:
+        """Close the entry being read; its last line, or 0 when there was none."""
         nonlocal entry, last
+        end = 0
         if entry.parts:
             if entry.parts[-1] in ("msgctxt",):
                 raise fail(entry.first_line, "msgctxt without msgid")
             if entry.parts[-1] in ("msgid", "msgid_plural"):
                 raise fail(entry.msgid_line, "msgid without msgstr")
-            key = (entry.msgctxt, entry.msgid or "")
+            key = _digest(entry.msgctxt, entry.msgid or "")
             if key in keys:
                 raise fail(entry.msgid_line, f"duplicate entry (first defined at line {keys[key]})")
             keys[key] = entry.msgid_line
+            end = entry.last_line
         entry, last = _Entry(first_line=line), None
+        return end
 
-    for number, raw in enumerate(_lines(text), start=1):
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
             continue
@@ -564,11 +589,11 @@ def _check_syntax(text: str, name: str | os.PathLike[str]) -> None:
         elif line.startswith("#|"):
             _check_previous(line[2:].strip(), number, fail)
             if entry.parts and entry.parts[-1].startswith("msgstr"):
-                finish(number)
+                yield finish(number)
             continue
         elif line.startswith("#"):
             if entry.parts and entry.parts[-1].startswith("msgstr"):
-                finish(number)
+                yield finish(number)
             elif entry.parts:
                 raise fail(number, f"comment inside an entry (after {entry.parts[-1]})")
             continue
@@ -579,6 +604,7 @@ def _check_syntax(text: str, name: str | os.PathLike[str]) -> None:
             if obsolete != bool(entry.obsolete):
                 raise fail(number, "obsolete (#~) and active lines mixed in one entry")
             value = _string(line, number, fail)
+            entry.last_line = number
             if last == "msgctxt":
                 entry.msgctxt = (entry.msgctxt or "") + value
             elif last == "msgid":
@@ -596,7 +622,7 @@ def _check_syntax(text: str, name: str | os.PathLike[str]) -> None:
         kind = "msgstr[]" if plural_index is not None else keyword
         previous = entry.parts[-1] if entry.parts else None
         if kind in ("msgctxt", "msgid") and previous is not None and previous.startswith("msgstr"):
-            finish(number)
+            yield finish(number)
             previous = None
         allowed = {
             "msgctxt": (None,),
@@ -628,8 +654,74 @@ def _check_syntax(text: str, name: str | os.PathLike[str]) -> None:
         elif kind == "msgid":
             entry.msgid, entry.msgid_line = value, number
         entry.parts.append(kind)
+        entry.last_line = number
         last = kind
-    finish(0)
+    end = finish(0)
+    if end:
+        yield end
+
+
+def _digest(msgctxt: str | None, msgid: str) -> bytes:
+    key = "\x04".join(("" if msgctxt is None else "\x01" + msgctxt, msgid))  # \x01: None is not ""
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def read_catalog_batches(
+    path: str | os.PathLike[str], batch_size: int = CATALOG_BATCH
+) -> Iterator[polib.POFile]:
+    """Read a PO file as :func:`load_catalog` does, as a stream: catalogs of at most ``batch_size``
+    entries each, in file order, every one carrying the file's header metadata.
+
+    The same checks apply (an error is raised when the reader reaches it, so a caller that must
+    refuse before acting reads to the end first); memory holds one batch, not the file.
+    """
+    buffer: list[str] = []  # lines read and not yet parsed; buffer[0] is line ``first``
+    first = 1
+    header: polib.POFile | None = None
+
+    def reading() -> Iterator[str]:
+        for line in read_lines(path):
+            buffer.append(line)
+            yield line
+
+    def parse(count: int) -> polib.POFile:
+        nonlocal first, header
+        catalog = _parse_lines(buffer[:count], first, path)
+        if header is None:
+            _check_header(catalog, "\n".join(buffer[:count]), path)
+            header = catalog
+        else:
+            catalog.metadata = header.metadata
+        del buffer[:count]
+        first += count
+        return catalog
+
+    entries = 0
+    for end in _entry_ends(reading(), path):
+        entries += 1
+        if entries == batch_size:
+            yield parse(end - first + 1)
+            entries = 0
+    if entries or header is None:
+        yield parse(len(buffer))
+
+
+def _parse_lines(lines: list[str], first: int, name: str | os.PathLike[str]) -> polib.POFile:
+    """polib's reading of lines already checked by :func:`_entry_ends`; ``first`` is the first's number."""
+    # polib's parser, as polib.pofile() runs it; its transition table holds bound methods of the
+    # parser itself, a reference cycle that would keep every batch's lines and entries alive until
+    # the next full garbage collection (memory growing with the file). Clearing it frees them now.
+    parser = polib._POFileParser("\n".join(lines) + "\n", encoding="utf-8", check_for_duplicates=False)
+    try:
+        catalog = parser.parse()
+    except (OSError, ValueError) as exc:  # pragma: no cover - the line check refuses first
+        match = re.search(r"\(line (\d+)\)", str(exc))
+        line = int(match.group(1)) + first - 1 if match else first
+        raise InputError(f"{name}:{line}: malformed PO: {one_line(str(exc))}") from None
+    finally:
+        parser.transitions.clear()
+    catalog.wrapwidth = 0
+    return catalog
 
 
 def _lines(text: str) -> Iterator[str]:
