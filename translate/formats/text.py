@@ -34,7 +34,7 @@ class EnglishTextFormat(OutputFormat):
         """One unit per paragraph (id ``<name>:<paragraph>``), its text as the target."""
         article = self.article_name(name)
         lines = [line.removesuffix("\r") for line in text.split("\n")]
-        results = []
+        results: list[SegmentResult] = []
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 paragraph = len(results) + 1
