@@ -14,6 +14,7 @@ from songngu.errors import InputError
 from songngu.translate.cli import (
     align_cmd,
     evaluate_cmd,
+    finetune_cmd,
     glossary_cmd,
     review_cmd,
     segment_cmd,
@@ -29,7 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"songngu {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (translate_cmd, segment_cmd, align_cmd, glossary_cmd, review_cmd, evaluate_cmd):
+    for module in (
+        translate_cmd,
+        segment_cmd,
+        align_cmd,
+        glossary_cmd,
+        review_cmd,
+        evaluate_cmd,
+        finetune_cmd,
+    ):
         module.register(commands)
     return parser
 

@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2))
     else:
-        _print_evaluation(evaluation)
+        print_evaluation(evaluation)
     return 0
 
 
@@ -228,7 +228,8 @@ def _translate(segments: Sequence[Segment], args: argparse.Namespace, matcher: M
     return [r.target for r in results]
 
 
-def _print_evaluation(evaluation: Evaluation) -> None:
+def print_evaluation(evaluation: Evaluation) -> None:
+    """Print an evaluation as `songngu evaluate` does: scores, terms, articles, comparison."""
     from songngu.translate.evaluate.report import METRIC_LABELS
 
     total = evaluation.total

@@ -1,0 +1,113 @@
+"""Where a fine-tuning run writes, and how it never leaves a half-written model directory.
+
+- ``DIR`` (``--out``): the finished model, a MarianMT directory ``songngu translate --model DIR``
+  loads, with ``training.json`` inside it. It only ever appears complete: the model is written to
+  ``DIR.tmp-*/`` beside it and renamed into place (a finished ``DIR`` from an earlier run is
+  replaced the same way).
+- ``DIR.checkpoint/``: the state of a run in progress (last epoch's weights, optimizer, scheduler,
+  random generators, the best weights so far), kept after an interruption for ``--resume`` and
+  removed when the run finishes.
+
+An existing ``DIR`` is only ever replaced when it is a finished finetune directory (it holds
+``training.json`` written by songngu finetune): anything else is refused before any work starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from songngu.errors import InputError
+
+TRAINING_JSON = "training.json"
+TOOL = "songngu finetune"
+
+
+def checkpoint_dir(out: Path) -> Path:
+    """The in-progress state of a run writing ``out``."""
+    return out.with_name(out.name + ".checkpoint")
+
+
+def is_finished(out: Path) -> bool:
+    """Whether ``out`` is a directory a finished ``songngu finetune`` run wrote."""
+    record = out / TRAINING_JSON
+    if not (out.is_dir() and record.is_file() and (out / "model.safetensors").is_file()):
+        return False
+    try:
+        return json.loads(record.read_text(encoding="utf-8")).get("tool") == TOOL
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_out(out: Path, *, resume: bool) -> None:
+    """Refuse an ``--out`` that a run must not write (one line, nothing written).
+
+    ``out`` may be missing or a finished finetune directory (then replaced); its checkpoint
+    directory must exist exactly when resuming.
+    """
+    if out.exists() and not is_finished(out):
+        raise InputError(
+            f"{out}: exists and is not a finished songngu finetune directory; choose another --out "
+            "or remove it"
+        )
+    if not out.parent.is_dir():
+        raise InputError(f"{out}: its parent directory {out.parent} does not exist")
+    checkpoint = checkpoint_dir(out)
+    if resume and not checkpoint.is_dir():
+        raise InputError(f"{checkpoint}: no checkpoint to resume from; run without --resume")
+    if not resume and checkpoint.exists():
+        raise InputError(
+            f"{checkpoint}: holds an interrupted run; pass --resume to continue it, or remove it to "
+            "start over"
+        )
+
+
+def publish(out: Path, write: Callable[[Path], None]) -> None:
+    """Have ``write`` fill a fresh directory beside ``out``, then rename it to ``out``.
+
+    A finished ``out`` from an earlier run is moved aside first and removed once the new one is in
+    place; if anything fails, the temporary directory is removed and ``out`` is as it was.
+    """
+    staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.tmp-", dir=out.parent))
+    try:
+        write(staging)
+        _sync_dir(staging)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f"{out.name}.old-", dir=out.parent))
+            os.replace(out, old / out.name)
+        os.replace(staging, out)
+        _sync_dir(out.parent)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def replace_dir(staging: Path, final: Path) -> None:
+    """Put the complete directory ``staging`` at ``final``, replacing what was there."""
+    _sync_dir(staging)
+    old = final.with_name(final.name + ".old")
+    if final.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(final, old)
+    os.replace(staging, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _sync_dir(path: Path) -> None:
+    """Flush a directory's files and entries to disk (a crash then leaves all of it or none)."""
+    for child in path.iterdir():
+        if child.is_file():
+            with open(child, "rb") as handle:
+                os.fsync(handle.fileno())
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
