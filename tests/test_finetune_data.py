@@ -20,7 +20,7 @@ from songngu.translate.finetune.data import (
     prepare,
     split_by_article,
 )
-from songngu.translate.memory import MemoryUnit
+from songngu.translate.memory import MemoryUnit, UnitKind
 
 ROOT = Path(__file__).resolve().parent.parent
 FLORES = ROOT / "data" / "flores200"
@@ -95,6 +95,44 @@ def test_one_article_cannot_be_split() -> None:
     with pytest.raises(InputError, match="at least two"):
         prepare(corpus(1, 20), DataSettings(dev_fraction=0.1))
     assert len(prepare(corpus(1, 20), DataSettings(dev_fraction=0)).train) == 20
+
+
+def test_aligned_units_only_from_the_score_threshold() -> None:
+    def aligned(n: int, score: float | None) -> MemoryUnit:
+        return MemoryUnit(
+            f"Câu căn chỉnh số {n}.",
+            f"Aligned sentence {n}.",
+            "archive.tmx",
+            f"archive:{n}:1",
+            False,
+            "2026-01-01T00:00:00Z",
+            UnitKind.ALIGNED,
+            score,
+        )
+
+    units = [*corpus(3, 2), aligned(1, 0.95), aligned(2, 0.9), aligned(3, 0.89), aligned(4, None)]
+    data = prepare(units, DataSettings(dev_fraction=0, min_aligned_score=0.9))
+    assert sorted(p.source for p in data.train if p.origin is PairOrigin.ALIGNED) == [
+        "Câu căn chỉnh số 1.",
+        "Câu căn chỉnh số 2.",
+    ]
+    assert data.counts["aligned_below_threshold"] == 2 and data.counts["train_reviewed"] == 6
+
+
+def test_reviewed_translation_wins_over_a_newer_aligned_one() -> None:
+    reviewed = unit("a1", 1, "Xin chào.", "Hello.", created="2026-01-01T00:00:00Z")
+    newer = MemoryUnit(
+        "Xin chào.",
+        "Hi.",
+        "archive.tmx",
+        "archive:1:1",
+        False,
+        "2026-06-01T00:00:00Z",
+        UnitKind.ALIGNED,
+        0.99,
+    )
+    data = prepare([newer, reviewed, *corpus(2, 2)], DataSettings(dev_fraction=0))
+    assert [p.target for p in data.train if p.source == "Xin chào."] == ["Hello."]
 
 
 def test_duplicates_keep_the_most_recent_translation() -> None:

@@ -37,7 +37,7 @@ from enum import StrEnum
 from songngu.errors import InputError
 from songngu.glossary.model import Glossary
 from songngu.translate.finetune.testsets import is_substantial, overlaps
-from songngu.translate.memory import MemoryUnit, normalise
+from songngu.translate.memory import MemoryUnit, UnitKind, normalise
 
 _SEGMENT_ID = re.compile(r"(.+):\d+:\d+")
 
@@ -86,16 +86,6 @@ class FinetuneData:
         return {"memory_checksum": self.memory_checksum, "counts": dict(self.counts)}
 
 
-def _kind(unit: MemoryUnit) -> str:
-    # Memory schema 3 adds ``kind`` and ``score``; units of an older memory are all reviewed.
-    return str(getattr(unit, "kind", PairOrigin.REVIEWED.value))
-
-
-def _score(unit: MemoryUnit) -> float | None:
-    score = getattr(unit, "score", None)
-    return None if score is None else float(score)
-
-
 def article_of(segment_id: str, origin: str) -> str:
     """The article a memory unit belongs to: from ``<article>:<p>:<s>``, else its origin file."""
     match = _SEGMENT_ID.fullmatch(segment_id)
@@ -108,7 +98,7 @@ def memory_checksum(units: Iterable[MemoryUnit]) -> str:
     """``sha256:<hex>`` over the units' content (order-independent), for ``training.json``."""
     digest = hashlib.sha256()
     rows = sorted(
-        "\0".join((u.source, u.target, u.origin, u.segment_id, _kind(u), repr(_score(u)))) for u in units
+        "\0".join((u.source, u.target, u.origin, u.segment_id, u.kind.value, repr(u.score))) for u in units
     )
     for row in rows:
         digest.update(row.encode("utf-8") + b"\n")
@@ -121,20 +111,18 @@ def memory_pairs(units: Sequence[MemoryUnit], min_aligned_score: float) -> tuple
     below = 0
     chosen: list[MemoryUnit] = []
     for unit in units:
-        if _kind(unit) == PairOrigin.ALIGNED:
-            score = _score(unit)
-            if score is None or score < min_aligned_score:
-                below += 1
-                continue
+        if unit.kind is UnitKind.ALIGNED and (unit.score is None or unit.score < min_aligned_score):
+            below += 1
+            continue
         chosen.append(unit)
     # Newest first, then reviewed before aligned (sort is stable): the order dedup keeps.
     chosen.sort(key=lambda u: u.created, reverse=True)
-    chosen.sort(key=lambda u: _kind(u) != PairOrigin.REVIEWED)
+    chosen.sort(key=lambda u: u.kind is not UnitKind.REVIEWED)
     pairs = [
         TrainingPair(
             u.source,
             u.target,
-            PairOrigin(_kind(u)),
+            PairOrigin(u.kind.value),
             article_of(u.segment_id, u.origin),
             u.segment_id,
         )

@@ -38,7 +38,7 @@ def is_finished(out: Path) -> bool:
     if not (out.is_dir() and record.is_file() and (out / "model.safetensors").is_file()):
         return False
     try:
-        return json.loads(record.read_text(encoding="utf-8")).get("tool") == TOOL
+        return bool(json.loads(record.read_text(encoding="utf-8")).get("tool") == TOOL)
     except (OSError, ValueError, AttributeError):
         return False
 

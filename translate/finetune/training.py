@@ -436,6 +436,10 @@ def fine_tune(
             elif dist.main:
                 log(line)
             due = time.monotonic() - saved_at >= 60 * settings.checkpoint_minutes
+            if dist.world > 1:  # clocks differ between processes: rank 0 decides for all
+                decision = [due]
+                torch.distributed.broadcast_object_list(decision, src=0)
+                due = bool(decision[0])
             if due and epoch < settings.epochs:
                 if dist.main:
                     _save_checkpoint(checkpoint, model, best_weights, optimizer, scheduler, scaler, state)
