@@ -93,6 +93,9 @@ def run(
     if dist.world > 1:
         backend = "nccl" if job.device != "cpu" and torch.cuda.is_available() else "gloo"
         torch.distributed.init_process_group(backend)
+        if not dist.main:  # one voice: the other processes report nothing
+            log = _silent
+
     translator = Translator.load(job.model, device=device_for(job.device, dist))
     matcher = GlossaryMatcher(load_glossary(job.glossary)) if job.glossary else None
     base_checksum = weights_checksum(translator.model)
@@ -138,6 +141,10 @@ def run(
         torch.distributed.barrier()
         torch.distributed.destroy_process_group()
     return FinetuneOutcome(result, comparison, record)
+
+
+def _silent(line: str) -> None:
+    del line
 
 
 def weights_checksum(model: torch.nn.Module) -> str:
