@@ -56,7 +56,9 @@ class FinetuneJob:
 
 @dataclass(frozen=True)
 class FinetuneOutcome:
-    """A finished run: the training result and, with a dev split, the before/after comparison."""
+    """A finished run: the training result and, with a dev split, the before/after comparison.
+
+    ``record`` is what ``training.json`` holds; empty in the processes other than rank 0."""
 
     result: TrainingResult
     comparison: Evaluation | None
@@ -140,7 +142,8 @@ def run(
     if dist.world > 1:
         torch.distributed.barrier()
         torch.distributed.destroy_process_group()
-    return FinetuneOutcome(result, comparison, record)
+    # Only rank 0 reports: the other processes return an empty record.
+    return FinetuneOutcome(result, comparison, record if dist.main else {})
 
 
 def _silent(line: str) -> None:

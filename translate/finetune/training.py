@@ -349,7 +349,13 @@ def fine_tune(
     steps_per_epoch = math.ceil(len(batches) / dist.world)
     total_steps = steps_per_epoch * settings.epochs
     warmup = max(1, round(settings.warmup * total_steps))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    for name, parameter in model.named_parameters():
+        # Marian's sinusoidal position tables are fixed, not learned: transformers stores them as
+        # parameters but computes them without gradient (DDP would wait for those gradients forever).
+        if "embed_positions" in name:
+            parameter.requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=settings.lr, weight_decay=settings.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: lr_factor(step, total_steps, warmup)
     )
@@ -405,7 +411,7 @@ def fine_tune(
                 )
                 scaler.scale(loss).backward()
                 scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), settings.clip_norm)
+                torch.nn.utils.clip_grad_norm_(trainable, settings.clip_norm)
                 scaler.step(optimizer)
                 scaler.update()
                 optimizer.zero_grad(set_to_none=True)
