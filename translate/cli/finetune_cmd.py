@@ -22,7 +22,7 @@ finetune ...): one process per GPU, gradients averaged by DistributedDataParalle
 """
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``finetune`` command."""
     parser = commands.add_parser(
         "finetune",

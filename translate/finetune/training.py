@@ -409,7 +409,8 @@ def fine_tune(
                     ignore_index=IGNORE,
                     label_smoothing=settings.label_smoothing,
                 )
-                scaler.scale(loss).backward()
+                scaled: torch.Tensor = scaler.scale(loss)
+                torch.autograd.backward(scaled)
                 scaler.unscale_(optimizer)
                 torch.nn.utils.clip_grad_norm_(trainable, settings.clip_norm)
                 scaler.step(optimizer)
