@@ -244,7 +244,7 @@ def test_tmx_reader_accepts_region_subtags_and_tmx_11_lang() -> None:
 
 def test_registry_has_every_format() -> None:
     suffixes = [fmt.suffix for fmt in OUTPUT_FORMATS]
-    assert suffixes == [".jsonl", ".en.txt", ".tsv", ".vi", ".en", ".tmx", ".po"]
+    assert suffixes == [".jsonl", ".en.txt", ".tsv", ".vi", ".en", ".tmx", ".po", ".xlf"]
 
 
 def test_write_outputs_writes_every_format(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""PO review catalogs: header, entries and notes, msgmerge-like merging, strict parsing."""
+"""PO review catalogs: header, entries and notes, merging through the sentence pairing, strict parsing."""
 
 from __future__ import annotations
 

@@ -63,7 +63,11 @@ def test_review_loop(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.Captur
 
     # The article changes: sentence 2:1 is edited, paragraph 3 disappears. Translate again.
     article.write_text(SECOND, encoding="utf-8")
+    capsys.readouterr()
     translate(tiny_model_dir, article, out)
+    assert f"{po}: merged with the reviewed file: 2 kept, 0 moved, 1 changed, 0 new, 1 obsolete" in (
+        capsys.readouterr().err
+    )
     catalog = polib.pofile(str(po))
     current = entries(po)
     assert current["hoi-thao:1:1"].msgstr == accepted_text and "fuzzy" not in current["hoi-thao:1:1"].flags

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import unicodedata
 from pathlib import Path
 
+import polib
 import pytest
 from msgfmt import msgfmt_check
 
@@ -16,12 +18,13 @@ from songngu.textfile import read_text
 from songngu.translate.cli import main
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.formats.po import PoFormat
+from songngu.translate.formats.xliff import read_xliff
 from songngu.translate.segment import segment_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 GLOSSARY = ROOT / "seeds" / "glossary.csv"
-SUFFIXES = (".jsonl", ".en.txt", ".tsv", ".vi", ".en", ".tmx", ".po")
+SUFFIXES = (".jsonl", ".en.txt", ".tsv", ".vi", ".en", ".tmx", ".po", ".xlf")
 # Long enough for the longest seed sentence with all its terms forced in (three long body names).
 MAX_LENGTH = "200"
 
@@ -112,13 +115,36 @@ def test_a_vietnamese_abbreviation_requires_the_english_one(tiny_model_dir: Path
     assert "UN" in records[0].target and "United Nations (UN)" in records[1].target
 
 
+def run_ids(out: Path, stem: str) -> dict[str, str]:
+    """The run id each file of one article carries."""
+    run = JsonlFormat().read(out / f"{stem}.jsonl").run
+    tmx = re.search(
+        r'<prop type="x-songngu-run">([^<]*)</prop>', (out / f"{stem}.tmx").read_text(encoding="utf-8")
+    )
+    assert run is not None and tmx is not None
+    return {
+        "jsonl": run.run_id,
+        "po": polib.pofile(str(out / f"{stem}.po")).metadata["X-Songngu-Run"],
+        "tmx": tmx.group(1),
+        "xlf": read_xliff(out / f"{stem}.xlf").run_id,
+    }
+
+
+def test_one_run_gives_every_file_one_run_id(seeds_out: Path) -> None:
+    ids = {kind: run_id for seed in SEEDS for kind, run_id in run_ids(seeds_out, seed.stem).items()}
+    assert len(ids) == 4 and len(set(ids.values())) == 1, ids
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", next(iter(ids.values())))
+
+
 def test_same_input_same_output(tiny_model_dir: Path, tmp_path: Path, seeds_out: Path) -> None:
     seed = SEEDS[2]
     assert translate(tiny_model_dir, tmp_path, seed) == 0
-    for suffix in (".jsonl", ".tsv", ".tmx", ".en.txt"):
-        assert (tmp_path / f"{seed.stem}{suffix}").read_bytes() == (
+    old_id, new_id = run_ids(seeds_out, seed.stem)["jsonl"], run_ids(tmp_path, seed.stem)["jsonl"]
+    assert old_id != new_id  # another run; everything else is the same
+    for suffix in (".jsonl", ".tsv", ".tmx", ".en.txt", ".xlf"):
+        assert (tmp_path / f"{seed.stem}{suffix}").read_text(encoding="utf-8").replace(new_id, old_id) == (
             seeds_out / f"{seed.stem}{suffix}"
-        ).read_bytes()
+        ).read_text(encoding="utf-8")
 
 
 def test_empty_article_gives_empty_outputs(tiny_model_dir: Path, tmp_path: Path) -> None:
@@ -152,13 +178,18 @@ def test_missing_model_is_one_line_exit_2(tmp_path: Path, capsys: pytest.Capture
     assert not list(tmp_path.iterdir())
 
 
-def test_missing_memory_is_refused(
+def test_a_memory_not_created_yet_is_said_and_translation_goes_on(
     tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = translate(tiny_model_dir, tmp_path / "out", SEEDS[0], extra=("--tm", str(tmp_path / "tm.sqlite")))
-    assert code == 2
-    assert "no translation memory" in capsys.readouterr().err
-    assert not (tmp_path / "tm.sqlite").exists()
+    # A desk's script passes --tm from day one, before any review was imported.
+    tm = tmp_path / "tm.sqlite"
+    code = translate(tiny_model_dir, tmp_path / "out", SEEDS[0], extra=("--tm", str(tm)))
+    assert code == 0
+    notice = [line for line in capsys.readouterr().err.splitlines() if str(tm) in line]
+    assert notice == [f"songngu: {tm}: no translation memory there yet; translating as with an empty one"]
+    assert not tm.exists()  # translating only reads a memory; review import creates it
+    records = JsonlFormat().read(tmp_path / "out" / f"{SEEDS[0].stem}.jsonl").results
+    assert records and all(r.method.value != "memory" for r in records)
 
 
 def test_broken_catalog_stops_before_any_file_changes(

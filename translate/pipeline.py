@@ -18,7 +18,15 @@ from songngu.translate.engine import Translation, TranslationRequest, Translator
 from songngu.translate.memory import MemoryUnit, TranslationMemory
 from songngu.translate.phrase import contains_phrase
 from songngu.translate.pieces import split_sentence
-from songngu.translate.records import ArticleTranslation, Method, RunInfo, Segment, SegmentResult, TermOutcome
+from songngu.translate.records import (
+    ArticleTranslation,
+    Method,
+    RunInfo,
+    Segment,
+    SegmentResult,
+    TermOutcome,
+    new_run_id,
+)
 from songngu.translate.segment import article_name, segment_article
 
 
@@ -177,19 +185,26 @@ def translate_article(
     memory: TranslationMemory | None = None,
     settings: DecodingSettings = DecodingSettings(),
     progress: bool = False,
+    run_id: str | None = None,
 ) -> ArticleTranslation:
-    """Segment and translate one article file (``text``: its content, if already read)."""
+    """Segment and translate one article file (``text``: its content, if already read). ``run_id``
+    names the run in every output file (default: a new one; pass one id for all articles of a run)."""
     name = article_name(path)
     segments = segment_article(read_text(path) if text is None else text, name)
     results = translate_segments(
         segments, translator=translator, matcher=matcher, memory=memory, settings=settings, progress=progress
     )
     return ArticleTranslation(
-        name=name, path=os.fspath(path), run=run_info(translator, glossary, settings), results=results
+        name=name,
+        path=os.fspath(path),
+        run=run_info(translator, glossary, settings, run_id or new_run_id()),
+        results=results,
     )
 
 
-def run_info(translator: Translator, glossary: Glossary | None, settings: DecodingSettings) -> RunInfo:
+def run_info(
+    translator: Translator, glossary: Glossary | None, settings: DecodingSettings, run_id: str = ""
+) -> RunInfo:
     """The metadata line of a run."""
     return RunInfo(
         tool_version=__version__,
@@ -201,6 +216,7 @@ def run_info(translator: Translator, glossary: Glossary | None, settings: Decodi
         max_length=settings.max_length,
         batch_size=settings.batch_size,
         device=translator.device,
+        run_id=run_id,
     )
 
 

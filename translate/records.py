@@ -5,7 +5,9 @@ Plain dataclasses; every file format is written from these and nothing else.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -89,6 +91,16 @@ class RunInfo:
     max_length: int
     batch_size: int
     device: str
+    # One id per ``songngu translate`` run, in every file it writes (JSONL, PO header, TMX header,
+    # XLIFF <file>), so a reviewer can tell the files of one run from stale ones.
+    run_id: str = ""
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A run id: the UTC start time and 8 random hex digits (``20261130T194500Z-3f2a9c1b``), sortable
+    and unique in practice."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
 
 
 @dataclass

@@ -41,13 +41,17 @@ from songngu.translate.formats.po import (
     EntryNotes,
     TermNote,
     one_line,
+    parse_notes,
     read_catalog_batches,
     read_notes,
 )
-from songngu.translate.memory import MemoryUnit, TranslationMemory, utc_now
+from songngu.translate.formats.tmx import read_tmx
+from songngu.translate.formats.xliff import SONGNGU, read_xliff
+from songngu.translate.memory import MemoryUnit, TranslationMemory, UnitKind, utc_now
 from songngu.translate.phrase import contains_phrase
 
 _WORD = re.compile(r"\w+|[^\w\s]")
+XLIFF_SUFFIXES = (".xlf", ".xliff")
 
 
 @dataclass
@@ -92,12 +96,16 @@ class ReviewedCatalog:
     counts: FileCounts
     term_changes: list[TermChange]
     created: str  # the time its units carry
+    preread: tuple[MemoryUnit, ...] | None = None  # XLIFF and TMX units, read whole (not re-read)
 
     def units(self) -> Iterator[MemoryUnit]:
         """The confirmed entries as memory units, read again from the file batch by batch.
 
         Raises InputError if the file no longer reads as it did (changed since it was checked).
         """
+        if self.preread is not None:
+            yield from self.preread
+            return
         origin = PurePath(self.path).name
         confirmed = 0
         for catalog in read_catalog_batches(self.path):
@@ -150,7 +158,13 @@ def _counts_text(c: FileCounts) -> str:
 def read_reviewed(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
     """Read one reviewed catalog strictly (InputError "FILE:LINE: …" or "FILE: byte N: …"), as a
     stream, counting its entries and collecting term changes. ``now`` (ISO 8601) stands in for a
-    missing PO-Revision-Date."""
+    missing PO-Revision-Date. An XLIFF file (``.xlf``, ``.xliff``) or a TMX memory (``.tmx``) is
+    read by :func:`read_reviewed_xliff` or :func:`read_reviewed_tmx`, by suffix."""
+    suffix = PurePath(path).suffix.lower()
+    if suffix in XLIFF_SUFFIXES:
+        return read_reviewed_xliff(path, now=now)
+    if suffix == ".tmx":
+        return read_reviewed_tmx(path, now=now)
     origin = PurePath(path).name
     counts = FileCounts(path=os.fspath(path))
     changes: list[TermChange] = []
@@ -178,6 +192,72 @@ def _confirmed(catalog: polib.POFile, counts: FileCounts) -> Iterator[tuple[poli
         counts.edited += edited
         counts.accepted += not edited
         yield entry, notes, edited
+
+
+def read_reviewed_xliff(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
+    """The confirmed units of a reviewed XLIFF 1.2 file: ``approved="yes"``, or a target ``state`` of
+    ``final``, ``signed-off`` or ``translated`` (:attr:`XliffUnit.confirmed`), not empty, outside
+    songngu's obsolete group and not ``translate="no"``. Edited or accepted is told from songngu's
+    "machine translation:" note as in a PO catalog. Time: the ``<file date>``, else ``now``."""
+    document = read_xliff(path)
+    origin = PurePath(path).name
+    created = _iso_time(document.created) or now or utc_now()
+    counts = FileCounts(path=os.fspath(path))
+    units: list[MemoryUnit] = []
+    changes: list[TermChange] = []
+    for unit in document.units:
+        if unit.obsolete or not unit.source.strip():
+            continue
+        if not unit.confirmed:
+            counts.unreviewed += 1
+            continue
+        counts.confirmed += 1
+        counts.edited += unit.edited
+        counts.accepted += not unit.edited
+        units.append(
+            MemoryUnit(
+                unit.source, unit.target, origin, unit.segment_id, unit.edited, created, UnitKind.REVIEWED
+            )
+        )
+        notes = parse_notes("\n".join(note.text for note in unit.notes if note.author == SONGNGU))
+        entry = polib.POEntry(msgid=unit.source, msgstr=unit.target)  # what _term_changes reads
+        changes.extend(_term_changes(entry, notes, origin, unit.segment_id))
+    return ReviewedCatalog(os.fspath(path), counts, changes, created, tuple(units))
+
+
+def read_reviewed_tmx(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
+    """Every unit of a TMX memory (OmegaT, Trados, memoQ export confirmed translations only), as
+    human translations (edited). Segment id: the ``tuid``, else ``#N`` (its place in the file).
+    Time: the unit's date, else ``now``."""
+    tmx_units = read_tmx(path)
+    origin = PurePath(path).name
+    moment = now or utc_now()
+    counts = FileCounts(path=os.fspath(path))
+    units: list[MemoryUnit] = []
+    for number, unit in enumerate(tmx_units, start=1):
+        if not unit.source.strip() or not unit.target.strip():
+            counts.unreviewed += 1
+            continue
+        created = unit.changed.strftime("%Y-%m-%dT%H:%M:%SZ") if unit.changed else moment
+        segment_id = unit.tuid or f"#{number}"
+        units.append(
+            MemoryUnit(unit.source, unit.target, origin, segment_id, True, created, UnitKind.REVIEWED)
+        )
+        counts.confirmed += 1
+        counts.edited += 1
+    return ReviewedCatalog(os.fspath(path), counts, [], moment, tuple(units))
+
+
+def _iso_time(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_all(paths: Iterable[str | os.PathLike[str]], *, now: str | None = None) -> list[ReviewedCatalog]:

@@ -10,20 +10,24 @@ DEFAULT_TM = "songngu-tm.sqlite"
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``review`` group and ``export-tm``."""
-    review = commands.add_parser("review", help="import reviewed PO catalogs into the translation memory")
+    review = commands.add_parser(
+        "review", help="import reviewed PO, XLIFF or TMX files into the translation memory"
+    )
     actions = review.add_subparsers(dest="review_command", required=True, metavar="ACTION")
     imp = actions.add_parser(
         "import",
-        help="store confirmed entries of reviewed PO files",
+        help="store confirmed entries of reviewed PO, XLIFF or TMX files",
         description=(
-            "Store every confirmed entry (not fuzzy, not empty) of the reviewed PO files in the "
-            "translation memory, in one transaction: a bad file refuses the whole import and leaves the "
-            "memory untouched. Prints one summary line per file and a total. Glossary terms a reviewer "
+            "Store every confirmed entry of the reviewed files in the translation memory: PO (not "
+            'fuzzy, not empty), XLIFF 1.2 .xlf/.xliff (approved="yes", or state final, signed-off or '
+            "translated) and TMX 1.4 memories from OmegaT, Trados or memoQ (every unit), in one "
+            "transaction: a bad file refuses the whole import and leaves the memory untouched. "
+            "Prints one summary line per file and a total. Glossary terms a reviewer "
             "replaced are listed as candidate glossary rows (CSV, glossary table columns) after the "
             "summary, or written to --candidates FILE for a curator to open in a spreadsheet."
         ),
     )
-    imp.add_argument("files", nargs="+", metavar="PO")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="reviewed .po, .xlf/.xliff or .tmx files")
     imp.add_argument("--tm", default=DEFAULT_TM, help=f"translation memory (default ./{DEFAULT_TM})")
     imp.add_argument(
         "--candidates",

@@ -18,7 +18,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "translate",
         help="translate Vietnamese articles held to a glossary",
         description="Translate UTF-8 Vietnamese articles sentence by sentence. For each FILE writes "
-        "DIR/<name>.jsonl, .en.txt, .tsv, .vi, .en, .tmx and .po (merged with a reviewed .po already there).",
+        "DIR/<name>.jsonl, .en.txt, .tsv, .vi, .en, .tmx, .po and .xlf (the .po and .xlf merged with "
+        "the reviewed ones already there, printing what each merge kept, moved, changed, added and made "
+        "obsolete).",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--out", "-o", required=True, metavar="DIR", help="output directory")
@@ -28,7 +30,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=f"Hugging Face model id or local MarianMT directory (default {DEFAULT_MODEL})",
     )
     parser.add_argument("--glossary", "-g", help="glossary (CSV, TSV or TBX) whose terms the output must use")
-    parser.add_argument("--tm", metavar="DB", help="translation memory (SQLite) to reuse human translations")
+    parser.add_argument(
+        "--tm",
+        metavar="DB",
+        help="translation memory (SQLite) to reuse human translations; one not created yet counts as empty",
+    )
     parser.add_argument("--beam", type=_positive, default=4, help="beam size (default 4)")
     parser.add_argument("--max-length", type=_positive, default=256, help="max target tokens (default 256)")
     parser.add_argument("--batch-size", type=_positive, default=16, help="sentences per batch (default 16)")
@@ -50,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
     from songngu.textfile import read_text
     from songngu.translate.cli.notice import say
     from songngu.translate.engine import Translator
-    from songngu.translate.formats import prepare_outputs, write_outputs
+    from songngu.translate.formats import merge_summaries, prepare_outputs, write_outputs
     from songngu.translate.memory import TranslationMemory
     from songngu.translate.pipeline import DecodingSettings, translate_article
+    from songngu.translate.records import new_run_id
     from songngu.translate.segment import article_name
 
     glossary = load_glossary(args.glossary) if args.glossary else None
@@ -77,8 +84,16 @@ def run(args: argparse.Namespace) -> int:
     # Every output of the run is checked before the model loads: an unwritable --out or a broken
     # reviewed catalog stops the run at once, before any article is written.
     prepare_outputs([article_name(file) for file, _ in readable], args.out)
-    # Opened before the model loads, so a missing or broken memory is reported at once.
-    memory = TranslationMemory(args.tm, create=False, write=False, on_wait=say) if args.tm else None
+    # Opened before the model loads, so a broken memory is reported at once. One not created yet is
+    # an empty memory: a desk's script passes --tm from day one, before any review is imported.
+    memory = None
+    if args.tm and not Path(args.tm).exists():
+        print(
+            f"songngu: {args.tm}: no translation memory there yet; translating as with an empty one",
+            file=sys.stderr,
+        )
+    elif args.tm:
+        memory = TranslationMemory(args.tm, create=False, write=False, on_wait=say)
     try:
         translator = Translator.load(args.model, device=args.device)
         settings = DecodingSettings(
@@ -87,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             with_unconstrained=not args.no_compare,
         )
+        run_id = new_run_id()  # one id for every file of this run
         for file, text in readable:
             article = translate_article(
                 file,
@@ -97,9 +113,13 @@ def run(args: argparse.Namespace) -> int:
                 memory=memory,
                 settings=settings,
                 progress=sys.stderr.isatty(),
+                run_id=run_id,
             )
+            merged = merge_summaries(article, Path(args.out))
             write_outputs(article, Path(args.out))
             print(_summary(article, args.out), file=sys.stderr)
+            for path, summary in merged:
+                print(f"{path}: merged with the reviewed file: {summary.text()}", file=sys.stderr)
     finally:
         if memory is not None:
             memory.close()

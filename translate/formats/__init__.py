@@ -24,9 +24,11 @@ from songngu.translate.formats.po import PoFormat
 from songngu.translate.formats.text import EnglishTextFormat
 from songngu.translate.formats.tmx import TmxFormat
 from songngu.translate.formats.tsv import TsvFormat
+from songngu.translate.formats.xliff import XliffFormat
+from songngu.translate.pairing import MergeSummary
 from songngu.translate.records import ArticleTranslation
 
-# Every output format, in the order files are written: JSONL, text, TSV, Moses .vi/.en, TMX, PO.
+# Every output format, in the order files are written: JSONL, text, TSV, Moses .vi/.en, TMX, PO, XLIFF.
 OUTPUT_FORMATS: tuple[OutputFormat, ...] = (
     JsonlFormat(),
     EnglishTextFormat(),
@@ -35,6 +37,7 @@ OUTPUT_FORMATS: tuple[OutputFormat, ...] = (
     MosesTargetFormat(),
     TmxFormat(),
     PoFormat(),
+    XliffFormat(),
 )
 
 
@@ -100,3 +103,18 @@ def prepare_outputs(
                 raise InputError(f"{path}: is a directory, where songngu writes a file")
             if isinstance(fmt, MergingFormat) and path.is_file():
                 fmt.check_existing(read_text(path), name=os.fspath(path))
+
+
+def merge_summaries(
+    article: ArticleTranslation,
+    out_dir: str | os.PathLike[str],
+    formats: Sequence[OutputFormat] = OUTPUT_FORMATS,
+) -> list[tuple[Path, MergeSummary]]:
+    """What writing ``article`` will do to each reviewed file already in ``out_dir`` (PO, XLIFF):
+    call before :func:`write_outputs`, which replaces them."""
+    summaries: list[tuple[Path, MergeSummary]] = []
+    for fmt in formats:
+        path = output_path(article, out_dir, fmt)
+        if isinstance(fmt, MergingFormat) and path.exists():
+            summaries.append((path, fmt.summarise(article, read_text(path), name=os.fspath(path))))
+    return summaries

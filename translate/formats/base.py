@@ -24,6 +24,7 @@ from pathlib import PurePath
 from typing import ClassVar
 
 from songngu.textfile import read_text
+from songngu.translate.pairing import MergeSummary
 from songngu.translate.records import ArticleTranslation
 
 
@@ -54,7 +55,8 @@ class OutputFormat(ABC):
 
 
 class MergingFormat(OutputFormat):
-    """A format whose file carries a reviewer's work, which :meth:`render` merges into.
+    """A format whose file carries a reviewer's work, which :meth:`render` merges into (through
+    :mod:`songngu.translate.pairing`).
 
     Its existing files are checked before a run does any work (:meth:`check_existing`), so a broken
     one stops the run before any file of any article is written.
@@ -63,6 +65,11 @@ class MergingFormat(OutputFormat):
     @abstractmethod
     def check_existing(self, existing: str, *, name: str) -> None:
         """Raise InputError (naming ``name`` and the line) if ``existing`` cannot be merged into."""
+
+    @abstractmethod
+    def summarise(self, article: ArticleTranslation, existing: str, *, name: str = "") -> MergeSummary:
+        """What merging ``article`` into the ``existing`` file's text does (kept, moved, changed,
+        new, obsolete), without rendering anything."""
 
 
 def paragraph_of(segment_id: str) -> int:

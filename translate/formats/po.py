@@ -1,4 +1,4 @@
-"""gettext PO catalogs for human review, merged like ``msgmerge`` so a reviewer's work is never lost.
+"""gettext PO catalogs for human review, merged so that a reviewer's work is never lost or misplaced.
 
 One catalog per article. Each segment is one entry: ``msgctxt`` = segment id, ``msgid`` = the
 Vietnamese sentence, ``msgstr`` = the translation, flagged ``fuzzy`` (needs review) unless it is a
@@ -9,21 +9,25 @@ the alignment bead and score, and always the starting text itself ("machine tran
 "translation memory: …" or "aligned translation: …"), so that a reviewed catalog alone says
 whether the reviewer edited the translation or accepted it.
 
-Merging with the catalog already on disk (``existing``), entry by entry:
+Merging with the catalog already on disk (``existing``): every fresh entry is paired with its
+predecessor by :mod:`songngu.translate.pairing` (by the sentence's text, never by ``msgctxt`` or
+position alone), then, by the kind of pair:
 
-- same ``msgctxt`` and ``msgid``, confirmed (not fuzzy, msgstr non-empty): msgstr, translator
-  comments (``#``) and flags kept; ``#.`` comments and ``#:`` references refreshed.
-- same ``msgctxt`` and ``msgid``, still fuzzy: the new translation, unless the reviewer already
-  edited the msgstr (it differs from its "machine translation:" note): then the draft is kept, fuzzy.
-- same ``msgid`` under another ``msgctxt`` (the sentence moved because one was added or removed
-  before it): treated as the same sentence; its translation and state go with it.
-- same ``msgctxt``, different ``msgid`` (the source sentence changed): fuzzy, with the previous
-  msgctxt/msgid kept (``#|``) so review tools show what changed. If the old entry held reviewer
-  work (confirmed, or an edited draft) its msgstr is kept as the starting point, as msgmerge does;
-  the new machine translation is in the "machine translation:" note beside it. Otherwise it gets the
-  new translation. A pending ``#|`` keeps an entry fuzzy until the reviewer clears the flag.
-- an entry no segment matches becomes obsolete (``#~``); obsolete entries already there are kept,
-  and one whose msgctxt and msgid come back is revived (with its translation if it was confirmed).
+- kept (same ``msgctxt`` and ``msgid``) or moved (same ``msgid`` under another ``msgctxt``: a
+  sentence was added or removed before it), confirmed (not fuzzy, msgstr non-empty): msgstr,
+  translator comments (``#``) and flags kept; ``#.`` comments and ``#:`` references refreshed.
+- kept or moved, still fuzzy: the new translation, unless the reviewer already edited the msgstr
+  (it differs from its "machine translation:" note): then the draft is kept, fuzzy.
+- changed (the predecessor is a similar, edited sentence): fuzzy, with the predecessor's
+  msgctxt/msgid kept (``#|``) so review tools show what changed. If the predecessor held reviewer
+  work (confirmed, or an edited draft) its msgstr is kept as the starting point; the new machine
+  translation is in the "machine translation:" note beside it. Otherwise it gets the new
+  translation. A pending ``#|`` keeps an entry fuzzy until the reviewer clears the flag.
+- new (no similar predecessor): the fresh entry, a fuzzy machine translation (or a human one from
+  the memory).
+- an entry no segment continues (a deleted sentence) becomes obsolete (``#~``) and lends its
+  translation to no other entry; obsolete entries already there are kept, and one whose msgid
+  comes back exactly is revived (with its translation if it was confirmed).
 - translator comments are never dropped; header fields a reviewer's tool owns (Last-Translator,
   Language-Team, PO-Revision-Date, X-Poedit-…, the header comment) are kept.
 
@@ -50,6 +54,7 @@ from songngu.errors import InputError
 from songngu.textfile import read_lines, read_text
 from songngu.translate.formats.base import MergingFormat, paragraph_of
 from songngu.translate.formats.characters import portable_text
+from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
 FUZZY = "fuzzy"
@@ -124,9 +129,15 @@ def one_line(text: str) -> str:
 
 def read_notes(entry: polib.POEntry) -> EntryNotes:
     """Parse songngu's ``#.`` comments of ``entry`` (unknown lines are ignored)."""
+    return parse_notes(entry.comment or "")
+
+
+def parse_notes(comment: str) -> EntryNotes:
+    """Parse songngu's notes, one per line (the ``#.`` comment of an entry, or the ``<note>``s of an
+    XLIFF unit joined by line breaks); unknown lines are ignored."""
     notes = EntryNotes()
     # Values are read stripped: polib drops the trailing blanks of comment lines.
-    for line in _note_lines(entry.comment or ""):
+    for line in _note_lines(comment):
         if line.startswith(MACHINE_NOTE):
             notes.machine = line[len(MACHINE_NOTE) :].strip()
         elif line.startswith(MEMORY_NOTE):
@@ -231,10 +242,20 @@ def build_catalog(
     ``now`` is the creation time of a new or changed catalog (default: ``SOURCE_DATE_EPOCH`` if set,
     else the current time).
     """
+    return merge_catalog(article, existing, now=now)[0]
+
+
+def merge_catalog(
+    article: ArticleTranslation,
+    existing: polib.POFile | None = None,
+    *,
+    now: datetime | None = None,
+) -> tuple[polib.POFile, MergeSummary]:
+    """:func:`build_catalog`, and what the merge did (all new when there is no ``existing``)."""
     catalog = polib.POFile(wrapwidth=0, encoding="utf-8")
     old = existing if existing is not None else polib.POFile(wrapwidth=0, encoding="utf-8")
     fresh = [_fresh_entry(article, result) for result in article.results]
-    active, obsolete = _merge(fresh, list(old))
+    active, obsolete, pairing = _merge(fresh, list(old))
     catalog.extend(active)
     catalog.extend(obsolete)
 
@@ -248,7 +269,7 @@ def build_catalog(
     old_created = old.metadata.get("POT-Creation-Date")
     unchanged = existing is not None and old_created and _signature(catalog) == _signature(old)
     catalog.metadata["POT-Creation-Date"] = old_created if unchanged else stamp
-    return catalog
+    return catalog, pairing.summary()
 
 
 def render_catalog(catalog: polib.POFile) -> str:
@@ -275,6 +296,10 @@ class PoFormat(MergingFormat):
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         return merge_text(article, existing, name or article.name + self.suffix)
+
+    def summarise(self, article: ArticleTranslation, existing: str, *, name: str = "") -> MergeSummary:
+        old = parse_catalog(existing, name or article.name + self.suffix)
+        return merge_catalog(article, old)[1]
 
     def parse(self, text: str, name: str = "<po>") -> ArticleTranslation:
         """One unit per active entry: ``msgctxt`` as id, ``msgid`` and ``msgstr``, the line of its
@@ -368,6 +393,7 @@ def _own_metadata(article: ArticleTranslation) -> dict[str, str]:
         "X-Songngu-Model": f"{run.model} {run.model_revision}".strip() if run is not None else "unknown",
         "X-Songngu-Glossary": catalog_text(glossary),
         "X-Source-Language": "vi",  # Poedit shows the source language from this
+        "X-Songngu-Run": run.run_id,
     }
 
 
@@ -382,9 +408,9 @@ def _timestamp(now: datetime | None) -> str:
 
 def _signature(catalog: polib.POFile) -> tuple[object, ...]:
     """The content that matters for POT-Creation-Date: everything but the two dates."""
-    metadata = {
-        k: v for k, v in catalog.metadata.items() if k not in ("POT-Creation-Date", "PO-Revision-Date")
-    }
+    # The run id changes on every run; it is not content.
+    skip = ("POT-Creation-Date", "PO-Revision-Date", "X-Songngu-Run")
+    metadata = {k: v for k, v in catalog.metadata.items() if k not in skip}
     entries = tuple(
         (
             e.obsolete,
@@ -419,47 +445,31 @@ def _carries_review(entry: polib.POEntry) -> bool:
 
 def _merge(
     fresh: Sequence[polib.POEntry], old_entries: Sequence[polib.POEntry]
-) -> tuple[list[polib.POEntry], list[polib.POEntry]]:
-    """Match fresh entries to old ones (exact key, then revived obsolete, then same msgid, then same
-    msgctxt); return the active entries in article order and the obsolete ones."""
-    old_active = [e for e in old_entries if not e.obsolete]
-    old_obsolete = [e for e in old_entries if e.obsolete]
-    used: set[int] = set()
-    matched: list[tuple[polib.POEntry | None, str]] = [(None, "new")] * len(fresh)
-
-    def claim(pool: list[polib.POEntry], key_of: Callable[[polib.POEntry], object], kind: str) -> None:
-        index: dict[object, list[polib.POEntry]] = {}
-        for entry in pool:
-            if id(entry) not in used:
-                index.setdefault(key_of(entry), []).append(entry)
-        for i, entry in enumerate(fresh):
-            if matched[i][0] is not None:
-                continue
-            candidates = index.get(key_of(entry))
-            if candidates:
-                found = candidates.pop(0)
-                used.add(id(found))
-                matched[i] = (found, kind)
-
-    claim(old_active, lambda e: (e.msgctxt, e.msgid), "same")
-    claim(old_obsolete, lambda e: (e.msgctxt, e.msgid), "revived")
-    claim(old_active, lambda e: e.msgid, "moved")
-    claim(old_active, lambda e: e.msgctxt, "changed")
-
-    active = [_merge_entry(new, old, kind) for new, (old, kind) in zip(fresh, matched, strict=True)]
-    obsolete = [e for e in old_obsolete if id(e) not in used]
-    obsolete.extend(_obsolete(e) for e in old_active if id(e) not in used)
-    return active, obsolete
+) -> tuple[list[polib.POEntry], list[polib.POEntry], Pairing]:
+    """Pair fresh entries with old ones by their sentences (:mod:`songngu.translate.pairing`); return
+    the active entries in article order, the obsolete ones, and the pairing."""
+    pairing = pair_sentences(
+        [Sentence(e.msgctxt or "", e.msgid) for e in fresh],
+        [Sentence(e.msgctxt or "", e.msgid, bool(e.obsolete)) for e in old_entries],
+    )
+    active = [
+        _merge_entry(new, None if pair.old is None else old_entries[pair.old], pair.kind)
+        for new, pair in zip(fresh, pairing.pairs, strict=True)
+    ]
+    used = {pair.old for pair in pairing.pairs}
+    obsolete = [e for j, e in enumerate(old_entries) if e.obsolete and j not in used]
+    obsolete.extend(_obsolete(old_entries[j]) for j in pairing.deleted)
+    return active, obsolete, pairing
 
 
-def _merge_entry(new: polib.POEntry, old: polib.POEntry | None, kind: str) -> polib.POEntry:
+def _merge_entry(new: polib.POEntry, old: polib.POEntry | None, kind: MergeKind) -> polib.POEntry:
     if old is None:
         return new
     new.tcomment = old.tcomment
     new.flags = [f for f in old.flags if f != FUZZY] + [f for f in new.flags if f == FUZZY]
     review = _carries_review(old)
     confirmed = review and FUZZY not in old.flags
-    if kind == "changed":
+    if kind is MergeKind.CHANGED:
         if review:
             new.msgstr = old.msgstr
         pending = FUZZY in old.flags and old.previous_msgid is not None and review
@@ -473,7 +483,7 @@ def _merge_entry(new: polib.POEntry, old: polib.POEntry | None, kind: str) -> po
         new.msgstr = old.msgstr
         new.previous_msgctxt, new.previous_msgid = old.previous_msgctxt, old.previous_msgid
         _set_fuzzy(new, True)
-    elif old.previous_msgid is not None and FUZZY in old.flags and kind != "revived":
+    elif old.previous_msgid is not None and FUZZY in old.flags and kind is not MergeKind.REVIVED:
         # The source changed in an earlier run and nobody has looked yet: keep showing the change.
         new.previous_msgctxt, new.previous_msgid = old.previous_msgctxt, old.previous_msgid
         _set_fuzzy(new, True)

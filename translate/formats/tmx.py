@@ -21,16 +21,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from xml.etree.ElementTree import Element
 
 from songngu import __version__
 from songngu.errors import InputError
 from songngu.textfile import read_text
 from songngu.translate.formats.base import OutputFormat, paragraph_of
 from songngu.translate.formats.characters import portable_text
+from songngu.translate.formats.xmlfile import parse_xml
 from songngu.translate.records import ArticleTranslation, SegmentResult
 
 SOURCE_LANG = "vi"
@@ -79,9 +77,14 @@ def tmx_date(moment: datetime) -> str:
 
 
 def dumps_tmx(
-    units: Iterable[TmxUnit], source_lang: str = SOURCE_LANG, target_lang: str = TARGET_LANG
+    units: Iterable[TmxUnit],
+    source_lang: str = SOURCE_LANG,
+    target_lang: str = TARGET_LANG,
+    *,
+    header_props: tuple[tuple[str, str], ...] = (),
 ) -> str:
-    """A whole TMX 1.4b document with one ``<tu>`` per unit."""
+    """A whole TMX 1.4b document with one ``<tu>`` per unit (``header_props``: ``<prop>``s of the
+    header, such as the run id)."""
     header = {
         "creationtool": "songngu",
         "creationtoolversion": __version__,
@@ -96,7 +99,12 @@ def dumps_tmx(
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         '<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n',
         '<tmx version="1.4">\n',
-        f"  <header {header_attributes}/>\n",
+        f"  <header {header_attributes}/>\n" if not header_props else f"  <header {header_attributes}>\n",
+        *(
+            f'    <prop type="{xml_attribute(kind)}">{xml_text(value)}</prop>\n'
+            for kind, value in header_props
+        ),
+        "  </header>\n" if header_props else "",
         "  <body>\n",
     ]
     for unit in units:
@@ -126,7 +134,12 @@ class TmxFormat(OutputFormat):
     suffix = ".tmx"
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
-        return dumps_tmx(TmxUnit(tuid=r.id, source=r.source, target=r.target) for r in article.results)
+        # The header's x-songngu-run property is the run id, shared by every file of the run.
+        run_id = article.run.run_id if article.run is not None else ""
+        return dumps_tmx(
+            (TmxUnit(tuid=r.id, source=r.source, target=r.target) for r in article.results),
+            header_props=(("x-songngu-run", run_id),) if run_id else (),
+        )
 
     def parse(self, text: str, name: str = "<tmx>") -> ArticleTranslation:
         """One unit per ``<tu>``: its ``tuid`` as id, the Vietnamese and English segments (see
@@ -136,38 +149,6 @@ class TmxFormat(OutputFormat):
             for u in loads_tmx(text, name)
         ]
         return ArticleTranslation(self.article_name(name), name, None, results)
-
-
-class _LineTrackingBuilder(TreeBuilder):
-    """A tree builder that remembers the line each element starts on, for error messages."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parser: DefusedXMLParser | None = None
-        self.lines: dict[int, int] = {}
-
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        element = super().start(tag, attrs)
-        if self.parser is not None:
-            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
-        return element
-
-
-def _parse(text: str, name: str | os.PathLike[str]) -> tuple[Element, dict[int, int]]:
-    builder = _LineTrackingBuilder()
-    parser = DefusedXMLParser(target=builder)
-    builder.parser = parser
-    try:
-        parser.feed(text)
-        root = parser.close()
-    except ParseError as exc:
-        line = exc.position[0] if exc.position else 1
-        message = str(exc).split(":")[0]
-        raise InputError(f"{name}:{line}: not well-formed XML ({message})") from None
-    except DefusedXmlException as exc:
-        line = text.count("\n", 0, max(text.find("<!ENTITY"), 0)) + 1
-        raise InputError(f"{name}:{line}: refused: {exc}; TMX files need no entity declarations") from None
-    return root, builder.lines
 
 
 def _segment_text(seg: Element) -> str:
@@ -187,17 +168,28 @@ def loads_tmx(
     source_lang: str = SOURCE_LANG,
     target_lang: str = TARGET_LANG,
 ) -> list[TmxUnit]:
-    """Parse a TMX document into units (languages matched on their primary subtag: ``vi-VN`` is ``vi``).
+    """Parse a TMX document into units (languages matched case-insensitively on their primary
+    subtag: ``vi-VN`` is ``vi``, ``EN-GB`` is ``en``).
 
-    Raises InputError ``FILE:LINE: ...`` on malformed XML, a root that is not ``<tmx>``, or a
-    ``<tu>`` without one of the two languages.
+    Raises InputError ``FILE:LINE: ...`` on malformed XML, a root that is not ``<tmx>``, a header
+    ``srclang`` that is neither language (nor ``*all*``), or a ``<tu>`` without one of the two
+    languages. A unit's date is its ``changedate`` (else ``creationdate``), else its target ``<tuv>``'s.
     """
-    root, lines = _parse(text, name)
+    root, lines = parse_xml(text, name, "TMX")
     if root.tag != "tmx":
         raise InputError(f"{name}:{lines.get(id(root), 1)}: not a TMX document (root element <{root.tag}>)")
     body = root.find("body")
     if body is None:
         raise InputError(f"{name}:{lines.get(id(root), 1)}: not a TMX document (no <body>)")
+    header = root.find("header")
+    srclang = header.get("srclang", "") if header is not None else ""
+    primary = srclang.split("-")[0].split("_")[0].lower()
+    if header is not None and srclang != "*all*" and primary not in (source_lang, target_lang):
+        raise InputError(
+            f'{name}:{lines.get(id(header), 1)}: srclang="{srclang}"; songngu reads '
+            f"{source_lang}–{target_lang} memories (srclang {source_lang}, {target_lang} or *all*, "
+            "any region)"
+        )
     units = []
     for tu in body.iter("tu"):
         texts: dict[str, str] = {}
@@ -210,7 +202,9 @@ def loads_tmx(
             raise InputError(
                 f'{name}:{lines.get(id(tu), 1)}: <tu> has no <tuv xml:lang="{missing[0]}"> with a <seg>'
             )
-        changed = tu.get("changedate") or tu.get("creationdate")
+        # OmegaT dates each <tuv> rather than the <tu>: the target's date is when it was translated.
+        dated = [tu, *(tuv for tuv in tu.findall("tuv") if _language(tuv) == target_lang)]
+        changed = next((d for e in dated for d in (e.get("changedate"), e.get("creationdate")) if d), None)
         props = tuple((prop.get("type", ""), prop.text or "") for prop in tu.findall("prop"))
         units.append(
             TmxUnit(
