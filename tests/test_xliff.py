@@ -257,3 +257,11 @@ def test_xliff_unit_confirmation_rules() -> None:
     assert not XliffUnit(
         id="1", segment_id="1", source="a", target="b", state="needs-review-translation"
     ).confirmed
+
+
+def test_a_broken_xliff_stops_the_run_before_any_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "bai.xlf"
+    path.write_text('<xliff version="1.2">\n<file>\n', encoding="utf-8")
+    with pytest.raises(InputError, match=rf"^{re.escape(str(path))}:3: not well-formed XML"):
+        write_outputs(first_article(), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bai.xlf"]

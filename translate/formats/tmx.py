@@ -172,8 +172,9 @@ def loads_tmx(
     subtag: ``vi-VN`` is ``vi``, ``EN-GB`` is ``en``).
 
     Raises InputError ``FILE:LINE: ...`` on malformed XML, a root that is not ``<tmx>``, a header
-    ``srclang`` that is neither language (nor ``*all*``), or a ``<tu>`` without one of the two
-    languages. A unit's date is its ``changedate`` (else ``creationdate``), else its target ``<tuv>``'s.
+    ``srclang`` that is neither language (nor ``*all*``; a missing one is let pass), or a ``<tu>``
+    without one of the two languages. A unit's date is its ``changedate`` (else ``creationdate``),
+    else its target ``<tuv>``'s.
     """
     root, lines = parse_xml(text, name, "TMX")
     if root.tag != "tmx":
@@ -184,7 +185,7 @@ def loads_tmx(
     header = root.find("header")
     srclang = header.get("srclang", "") if header is not None else ""
     primary = srclang.split("-")[0].split("_")[0].lower()
-    if header is not None and srclang != "*all*" and primary not in (source_lang, target_lang):
+    if srclang and srclang != "*all*" and primary not in (source_lang, target_lang):
         raise InputError(
             f'{name}:{lines.get(id(header), 1)}: srclang="{srclang}"; songngu reads '
             f"{source_lang}–{target_lang} memories (srclang {source_lang}, {target_lang} or *all*, "

@@ -40,7 +40,7 @@ as one unit per segment.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 from xml.etree.ElementTree import Element
@@ -246,7 +246,7 @@ def dumps_xliff(
     return "".join(parts)
 
 
-def _attributes(values: dict[str, str | None]) -> str:
+def _attributes(values: Mapping[str, str | None]) -> str:
     return " ".join(f'{key}="{xml_attribute(value)}"' for key, value in values.items() if value is not None)
 
 
