@@ -8,7 +8,8 @@ Written (valid against the OASIS ``xliff-core-1.2-strict.xsd``):
   for it, and the strict schema admits foreign attributes only with a schema of their own).
 - one ``<trans-unit id="<segment id>" resname="<segment id>">`` per segment, in article order, with
   ``<source xml:lang="vi">`` and ``<target xml:lang="en" state="...">``: a machine translation is
-  ``needs-review-translation``, a human translation reused from the memory ``translated``;
+  ``needs-review-translation``, a reviewer's translation reused from the memory ``translated`` (one
+  the memory holds from aligning an archive needs review, as in the PO catalog);
 - songngu's notes (``<note from="songngu">``, the same lines as the PO catalog's ``#.``: glossary
   terms met or not, the unconstrained alternative, the memory suggestion, and the starting text
   "machine translation: …"), and the segment's place in ``<context-group purpose="location">``
@@ -49,11 +50,11 @@ from songngu import __version__
 from songngu.errors import InputError
 from songngu.textfile import read_text
 from songngu.translate.formats.base import MergingFormat
-from songngu.translate.formats.po import MACHINE_NOTE, MEMORY_NOTE, entry_notes, one_line
+from songngu.translate.formats.po import entry_notes, needs_review, one_line, parse_notes
 from songngu.translate.formats.tmx import xml_attribute, xml_text
 from songngu.translate.formats.xmlfile import parse_xml
 from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
-from songngu.translate.records import ArticleTranslation, Method, SegmentResult
+from songngu.translate.records import ArticleTranslation, SegmentResult
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 SONGNGU = "songngu"  # the ``from`` of our notes and the tool id
@@ -107,13 +108,9 @@ class XliffUnit:
 
     @property
     def baseline(self) -> str | None:
-        """The text songngu put in the target (its "machine translation:" or "translation memory:"
-        note), if it wrote one."""
-        for label in (MACHINE_NOTE, MEMORY_NOTE):
-            for note in self.notes:
-                if note.author == SONGNGU and note.text.startswith(label):
-                    return note.text[len(label) :].strip()
-        return None
+        """The text songngu put in the target (its "machine translation:", "translation memory:" or
+        "aligned translation:" note, read as the PO catalog reads them), if it wrote one."""
+        return parse_notes("\n".join(note.text for note in self.notes if note.author == SONGNGU)).baseline
 
     @property
     def edited(self) -> bool:
@@ -141,13 +138,12 @@ def article_units(article: ArticleTranslation) -> list[XliffUnit]:
 
 
 def _fresh_unit(result: SegmentResult, original: str) -> XliffUnit:
-    memory = result.method is Method.MEMORY
     return XliffUnit(
         id=result.id,
         segment_id=result.id,
         source=result.source,
         target=result.target,
-        state=MEMORY_STATE if memory else MACHINE_STATE,
+        state=MACHINE_STATE if needs_review(result) else MEMORY_STATE,
         notes=tuple(Note(SONGNGU, line) for line in entry_notes(result)),
         original=original,
         paragraph=result.paragraph,
