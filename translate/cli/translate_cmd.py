@@ -88,10 +88,7 @@ def run(args: argparse.Namespace) -> int:
     # an empty memory: a desk's script passes --tm from day one, before any review is imported.
     memory = None
     if args.tm and not Path(args.tm).exists():
-        print(
-            f"songngu: {args.tm}: no translation memory there yet; translating as with an empty one",
-            file=sys.stderr,
-        )
+        say(f"{args.tm}: no translation memory there yet; translating as with an empty one")
     elif args.tm:
         memory = TranslationMemory(args.tm, create=False, write=False, on_wait=say)
     try:

@@ -102,6 +102,7 @@ _RUN_FIELDS: dict[str, tuple[type, ...]] = {
     "max_length": (int,),
     "batch_size": (int,),
     "device": (str,),
+    "run_id": (str,),
 }
 _TERM_FIELDS: dict[str, tuple[type, ...]] = {
     "start": (int,),
