@@ -50,11 +50,12 @@ from songngu import __version__
 from songngu.errors import InputError
 from songngu.textfile import read_text
 from songngu.translate.formats.base import MergingFormat
+from songngu.translate.formats.characters import portable_text
 from songngu.translate.formats.po import entry_notes, needs_review, one_line, parse_notes
 from songngu.translate.formats.tmx import xml_attribute, xml_text
 from songngu.translate.formats.xmlfile import parse_xml
 from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
-from songngu.translate.records import ArticleTranslation, SegmentResult
+from songngu.translate.records import ArticleTranslation, RunInfo, SegmentResult
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 SONGNGU = "songngu"  # the ``from`` of our notes and the tool id
@@ -141,8 +142,8 @@ def _fresh_unit(result: SegmentResult, original: str) -> XliffUnit:
     return XliffUnit(
         id=result.id,
         segment_id=result.id,
-        source=result.source,
-        target=result.target,
+        source=portable_text(result.source),
+        target=portable_text(result.target),
         state=MACHINE_STATE if needs_review(result) else MEMORY_STATE,
         notes=tuple(Note(SONGNGU, line) for line in entry_notes(result)),
         original=original,
@@ -204,7 +205,11 @@ def dumps_xliff(
 ) -> str:
     """The whole ``.xlf`` document of ``article`` with these units (and obsolete ones)."""
     original = PurePath(article.path or article.name).name
-    run = article.run
+    run = (
+        article.run
+        if article.run is not None
+        else RunInfo(__version__, "unknown", "", None, None, 0, 0, 0, "")
+    )
     file_attributes = {
         "original": original,
         "source-language": "vi",
