@@ -102,7 +102,7 @@ def test_an_edited_xliff_and_an_omegat_memory_are_reused(
 )
 def test_tmx_language_codes_are_accepted_in_any_case(tmp_path: Path, srclang: str, tgtlang: str) -> None:
     catalog = read_reviewed(omegat_tmx(tmp_path / "m.tmx", srclang, tgtlang))
-    assert [(u.source, u.target) for u in catalog.units] == [
+    assert [(u.source, u.target) for u in catalog.units()] == [
         ("Việt Nam ủng hộ ASEAN.", "Viet Nam supports ASEAN.")
     ]
 
