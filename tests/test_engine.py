@@ -66,9 +66,15 @@ def seed_requests(limit: int = 12) -> list[TranslationRequest]:
     return requests[:limit]
 
 
-@pytest.fixture(scope="module")
-def translator(tiny_model_dir: Path) -> Translator:
-    return Translator.load(str(tiny_model_dir), device="cpu")
+# Every precision that runs on CPU: the guarantees below must hold at each.
+CPU_PRECISIONS = ("fp32", "int8", "bf16")
+
+
+@pytest.fixture(scope="module", params=CPU_PRECISIONS)
+def translator(tiny_model_dir: Path, request: pytest.FixtureRequest) -> Translator:
+    loaded = Translator.load(str(tiny_model_dir), device="cpu", precision=request.param)
+    assert loaded.precision.value == request.param
+    return loaded
 
 
 def assert_guaranteed(request: TranslationRequest, result: Translation) -> None:
@@ -84,7 +90,9 @@ def test_load_from_directory_gives_checksum_revision(translator: Translator, tin
     assert translator.device == "cpu"
     assert translator.model_id == str(tiny_model_dir)
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", translator.revision)
-    assert Translator.load(str(tiny_model_dir), device="cpu").revision == translator.revision
+    assert (
+        Translator.load(str(tiny_model_dir), device="cpu", precision="fp32").revision == translator.revision
+    )
 
 
 def test_all_constraints_met_on_seed_sentences(translator: Translator) -> None:

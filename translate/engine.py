@@ -30,6 +30,7 @@ from songngu.translate.constraints import (
     encode_constraints,
 )
 from songngu.translate.decoding import Hypothesis, beam_search, multi_token_bad_words
+from songngu.translate.precision import Precision, PrecisionError, convert
 
 if TYPE_CHECKING:  # imported where the model loads: transformers takes seconds to import
     from transformers import MarianMTModel, MarianTokenizer
@@ -42,7 +43,15 @@ DOWNLOAD_HINT = (
     "vocab.json), or download it once on a connected machine: hf download {model}"
 )
 
-__all__ = ["DEFAULT_MODEL", "TermConstraint", "Translation", "TranslationRequest", "Translator"]
+# Sentences the fp16 overflow check runs the model on: long, with numbers, names and acronyms.
+PROBE_SENTENCES = (
+    "Hội nghị Bộ trưởng Ngoại giao ASEAN lần thứ 54 (AMM-54) đã thông qua Tuyên bố chung về "
+    "quyền con người, với sự tham dự của 10 nước thành viên và Tổng Thư ký ASEAN.",
+    "Theo số liệu năm 2021, GDP bình quân đầu người của Việt Nam đạt 3.694 USD, tăng 5,7%.",
+    "Xin chào.",
+)
+
+__all__ = ["DEFAULT_MODEL", "Precision", "TermConstraint", "Translation", "TranslationRequest", "Translator"]
 
 
 @dataclass(frozen=True)
@@ -82,25 +91,38 @@ class Translator:
     """A loaded MarianMT model with its tokenizers, ready to translate."""
 
     def __init__(
-        self, model: MarianMTModel, tokenizer: MarianTokenizer, model_id: str, revision: str, device: str
+        self,
+        model: MarianMTModel,
+        tokenizer: MarianTokenizer,
+        model_id: str,
+        revision: str,
+        device: str,
+        precision: Precision = Precision.FP32,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.model_id = model_id
         self.revision = revision
         self.device = device
+        self.precision = precision  # what the model runs at (never ``auto``)
         self._bad_words = multi_token_bad_words(model)
         self._continues_word = _continuation_mask(tokenizer, model.get_output_embeddings().out_features).to(
             device
         )
 
     @classmethod
-    def load(cls, model: str = DEFAULT_MODEL, device: str = "auto") -> Translator:
-        """Load a model by hub id (local cache first, never remote code) or from a directory.
+    def load(
+        cls, model: str = DEFAULT_MODEL, device: str = "auto", precision: Precision | str = Precision.AUTO
+    ) -> Translator:
+        """Load a model by hub id (local cache first, never remote code) or from a directory, and
+        convert it to ``precision`` (see :mod:`translate.precision` for what ``auto`` picks).
 
         Raises :class:`InputError` (one line, saying what to do) when the model cannot be found or
-        downloaded, has no safetensors weights, or the device is not available.
+        downloaded, has no safetensors weights, the device is not available, or the precision cannot
+        run there (int8 on CUDA, fp16 on a model that overflows in it).
         """
+        if precision not in tuple(Precision):
+            raise InputError(f"--precision {precision}: unknown; use {', '.join(Precision)}")
         resolved = _resolve_device(device)
         directory, revision = _locate(model)
         with _quiet_libraries():
@@ -122,7 +144,12 @@ class Translator:
                 if bar_was_on:
                     transformers_logging.enable_progress_bar()
         network.eval().to(resolved)
-        return cls(network, tokenizer, model, revision, resolved)
+        probe = tokenizer(list(PROBE_SENTENCES), return_tensors="pt", padding=True).to(resolved)
+        try:
+            network, chosen = convert(network, Precision(precision), resolved, probe)
+        except PrecisionError as error:
+            raise InputError(f"--precision {precision}: {error}") from None
+        return cls(network, tokenizer, model, revision, resolved, chosen)
 
     @property
     def max_source_tokens(self) -> int:

@@ -217,6 +217,7 @@ def run_info(
         batch_size=settings.batch_size,
         device=translator.device,
         run_id=run_id,
+        precision=translator.precision.value,
     )
 
 

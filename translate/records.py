@@ -94,6 +94,8 @@ class RunInfo:
     # One id per ``songngu translate`` run, in every file it writes (JSONL, PO header, TMX header,
     # XLIFF <file>), so a reviewer can tell the files of one run from stale ones.
     run_id: str = ""
+    # fp32, int8, fp16 or bf16: what the model ran at (files written before the field existed: fp32)
+    precision: str = "fp32"
 
 
 def new_run_id(now: datetime | None = None) -> str:

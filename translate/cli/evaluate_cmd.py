@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
 from songngu.textfile import check_writable_file
+from songngu.translate import PRECISIONS
 from songngu.translate.evaluate.testsets import TESTSETS
 
 if TYPE_CHECKING:
@@ -69,6 +70,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     testset.add_argument("--max-length", type=_positive, default=256)
     testset.add_argument("--batch-size", type=_positive, default=16)
     testset.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+    testset.add_argument(
+        "--precision", choices=PRECISIONS, default="auto", help="as for translate (default auto)"
+    )
     testset.add_argument("--save-hyp", metavar="FILE", help="write the test set's translations, one a line")
     parser.set_defaults(handler=run)
 
@@ -216,7 +220,7 @@ def _translate(segments: Sequence[Segment], args: argparse.Namespace, matcher: M
     from songngu.translate.engine import Translator
     from songngu.translate.pipeline import DecodingSettings, translate_segments
 
-    translator = Translator.load(args.model, args.device)
+    translator = Translator.load(args.model, args.device, args.precision)
     settings = DecodingSettings(beam=args.beam, max_length=args.max_length, batch_size=args.batch_size)
     results = translate_segments(
         segments,

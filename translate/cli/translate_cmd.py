@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from songngu.errors import InputError
-from songngu.translate import DEFAULT_MODEL
+from songngu.translate import DEFAULT_MODEL, PRECISIONS
 from songngu.translate.records import ArticleTranslation, Method
 
 
@@ -39,6 +39,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--max-length", type=_positive, default=256, help="max target tokens (default 256)")
     parser.add_argument("--batch-size", type=_positive, default=16, help="sentences per batch (default 16)")
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="model arithmetic: auto (int8 on CPU, fp16 on CUDA, bf16 or fp32 if fp16 overflows), "
+        "fp32, int8 (CPU), fp16, bf16",
+    )
     parser.add_argument(
         "--no-compare",
         action="store_true",
@@ -92,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.tm:
         memory = TranslationMemory(args.tm, create=False, write=False, on_wait=say)
     try:
-        translator = Translator.load(args.model, device=args.device)
+        translator = Translator.load(args.model, device=args.device, precision=args.precision)
         settings = DecodingSettings(
             beam=args.beam,
             max_length=args.max_length,

@@ -1,0 +1,180 @@
+"""Model precision: int8 layers, what ``auto`` picks, the fp16 overflow check, and what a run records."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from msgfmt import msgfmt_check
+from transformers import MarianMTModel, MarianTokenizer
+
+from songngu.errors import InputError
+from songngu.translate.cli import main
+from songngu.translate.engine import PROBE_SENTENCES, Translator
+from songngu.translate.formats import jsonl
+from songngu.translate.precision import (
+    Int8Linear,
+    Precision,
+    PrecisionError,
+    apply_precision,
+    convert,
+    half_overflows,
+    resolve,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_int8_linear_is_close_to_the_float_layer() -> None:
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(64, 48)
+    x = torch.randn(5, 7, 64)
+    expected = linear(x).detach()
+    found = Int8Linear.from_linear(linear)(x)
+    assert found.shape == expected.shape and found.dtype == torch.float32
+    # Two roundings to 1/254 of each operand's range: the error is a small share of the output's.
+    assert (found - expected).abs().max() < 0.02 * expected.abs().max()
+    assert torch.equal(linear.weight, linear.weight)  # the float layer is left alone
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 9), st.integers(0, 8), st.integers(0, 2**16))
+def test_int8_rows_do_not_depend_on_the_rest_of_the_batch(rows: int, pick: int, seed: int) -> None:
+    # Activations are quantised per row, so a sentence's numbers never depend on its batch.
+    generator = torch.Generator().manual_seed(seed)
+    layer = Int8Linear(torch.randn(24, 16, generator=generator), torch.randn(24, generator=generator))
+    x = torch.randn(rows, 16, generator=generator) * torch.rand(rows, 1, generator=generator) * 10
+    row = pick % rows
+    assert torch.equal(layer(x)[row], layer(x[row : row + 1])[0])
+
+
+def test_int8_quantises_every_linear_layer_including_the_output_projection(tiny_model_dir: Path) -> None:
+    model = MarianMTModel.from_pretrained(tiny_model_dir, use_safetensors=True).eval()
+    embeddings = model.get_input_embeddings().weight.detach().clone()
+    linears = sum(isinstance(m, torch.nn.Linear) for m in model.modules())
+    apply_precision(model, Precision.INT8)
+    assert not any(isinstance(m, torch.nn.Linear) for m in model.modules())
+    assert sum(isinstance(m, Int8Linear) for m in model.modules()) == linears
+    assert isinstance(model.get_output_embeddings(), Int8Linear)
+    assert model.get_output_embeddings().out_features == model.config.vocab_size
+    # The embeddings the output layer was tied to stay float32 and unchanged.
+    assert torch.equal(model.get_input_embeddings().weight, embeddings)
+
+
+def test_auto_is_int8_on_cpu_and_fp16_on_cuda() -> None:
+    assert resolve("auto", "cpu") is Precision.INT8
+    assert resolve("auto", "cuda") is Precision.FP16
+    assert resolve("auto", "cuda:1") is Precision.FP16
+    for explicit in ("fp32", "int8", "fp16", "bf16"):
+        assert resolve(explicit, "cpu") is Precision(explicit)
+
+
+@pytest.mark.parametrize(("precision", "dtype"), [("fp16", torch.float16), ("bf16", torch.bfloat16)])
+def test_half_precisions_convert_every_weight(tiny_model_dir: Path, precision: str, dtype) -> None:
+    model = MarianMTModel.from_pretrained(tiny_model_dir, use_safetensors=True).eval()
+    apply_precision(model, Precision(precision))
+    assert {p.dtype for p in model.parameters()} == {dtype}
+
+
+def overflowing_model(tiny_model_dir: Path) -> MarianMTModel:
+    """The tiny model with its first FFN blown up so that fp16 (max 65,504) overflows but fp32 does not."""
+    model = MarianMTModel.from_pretrained(tiny_model_dir, use_safetensors=True).eval()
+    with torch.no_grad():
+        model.model.encoder.layers[0].fc1.weight.mul_(1e7)
+    return model
+
+
+def probe(tiny_model_dir: Path) -> dict[str, torch.Tensor]:
+    tokenizer = MarianTokenizer.from_pretrained(tiny_model_dir)
+    return dict(tokenizer(list(PROBE_SENTENCES), return_tensors="pt", padding=True))
+
+
+def test_fp16_overflow_is_detected_and_auto_falls_back(tiny_model_dir: Path) -> None:
+    # The rule is device-independent and is run here on CPU tensors: CUDA's "auto" picks fp16,
+    # keeps it when the probe stays finite, and otherwise takes bf16 where the GPU has it (not
+    # here: no CUDA) or fp32.
+    batch = probe(tiny_model_dir)
+    sane = MarianMTModel.from_pretrained(tiny_model_dir, use_safetensors=True).eval()
+    model, chosen = convert(sane, Precision.AUTO, "cuda", batch)
+    assert chosen is Precision.FP16 and next(model.parameters()).dtype == torch.float16
+
+    broken = overflowing_model(tiny_model_dir)
+    assert not half_overflows(broken, batch["input_ids"], batch["attention_mask"])  # fine in fp32
+    assert half_overflows(
+        apply_precision(overflowing_model(tiny_model_dir), Precision.FP16),
+        batch["input_ids"],
+        batch["attention_mask"],
+    )
+    model, chosen = convert(broken, Precision.AUTO, "cuda", batch)
+    assert chosen is Precision.FP32 and next(model.parameters()).dtype == torch.float32
+    with pytest.raises(PrecisionError, match="overflows in fp16"):
+        convert(overflowing_model(tiny_model_dir), Precision.FP16, "cuda", batch)
+
+
+def test_int8_on_cuda_is_refused_in_one_line() -> None:
+    # The check looks at where the weights are, so a model that is really on CUDA is not needed to
+    # test the message; the engine turns it into an InputError (exit 2).
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2))
+    model.to("meta")
+    with pytest.raises(PrecisionError, match="CPU only"):
+        apply_precision(model, Precision.INT8)
+
+
+def test_unknown_precision_is_refused(tiny_model_dir: Path) -> None:
+    with pytest.raises(InputError, match="--precision int4: unknown; use auto, fp32, int8, fp16, bf16"):
+        Translator.load(str(tiny_model_dir), device="cpu", precision="int4")
+
+
+def test_run_records_the_precision_in_jsonl_and_po(tiny_model_dir: Path, tmp_path: Path) -> None:
+    article = tmp_path / "bai.txt"
+    article.write_text("Việt Nam tham dự cuộc họp của ASEAN.\n", encoding="utf-8")
+    for precision, recorded in (("int8", "int8"), ("auto", "int8"), ("bf16", "bf16")):
+        out = tmp_path / precision
+        args = ["translate", str(article), "--out", str(out), "--model", str(tiny_model_dir)]
+        assert main([*args, "--max-length", "32", "--precision", precision]) == 0
+        run, _ = jsonl.load(out / "bai.jsonl")
+        assert run is not None and run.precision == recorded
+        first = json.loads((out / "bai.jsonl").read_text(encoding="utf-8").splitlines()[0])
+        assert first["run"]["precision"] == recorded
+        msgfmt_check(out / "bai.po")
+        assert polib.pofile(str(out / "bai.po")).metadata["X-Songngu-Precision"] == recorded
+
+
+def test_records_written_before_the_field_existed_read_as_fp32() -> None:
+    old = '{"run": {"tool_version": "0.1.0", "model": "m", "model_revision": "sha256:0", "glossary": null, '
+    old += '"glossary_checksum": null, "beam": 4, "max_length": 256, "batch_size": 16, "device": "cpu"}}\n'
+    run, records = jsonl.loads(old)
+    assert run is not None and run.precision == "fp32" and records == []
+
+
+def test_a_run_writes_nothing_but_its_summary_to_stderr(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # A fresh process, so that every import happens inside the run: transformers imports torchao
+    # when it is installed, and neither may print warnings to the user.
+    article = tmp_path / "bai.txt"
+    article.write_text("Hội thảo có sự tham dự của hơn 60 đại biểu.\n", encoding="utf-8")
+    command = [sys.executable, "-m", "songngu", "translate", str(article), "--out", str(tmp_path / "out")]
+    command += ["--model", str(tiny_model_dir), "--max-length", "16"]
+    env = {**os.environ, "PYTHONWARNINGS": "default"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{article}: 1 segments"), done.stderr
+
+
+def test_fp16_refusal_is_one_line_input_error(tiny_model_dir: Path, tmp_path: Path) -> None:
+    broken = overflowing_model(tiny_model_dir)
+    directory = tmp_path / "broken"
+    broken.save_pretrained(directory, safe_serialization=True)
+    for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json"):
+        (directory / name).write_bytes((tiny_model_dir / name).read_bytes())
+    with pytest.raises(InputError) as error:
+        Translator.load(str(directory), device="cpu", precision="fp16")
+    assert "\n" not in str(error.value) and "bf16 or fp32" in str(error.value)
