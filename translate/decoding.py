@@ -8,11 +8,18 @@ beam is filled round-robin across banks, most progress first. End of sentence is
 every constraint is met; negative constraints are banned in the scores before selection.
 
 The model's own forward pass is driven directly: the batch is encoded once, the decoder is stepped
-one token at a time with its key/value cache (``EncoderDecoderCache``), whose self-attention half is
-reordered by the cache's own method as beams are chosen. Sentences whose search is over are dropped
-from the batch. With no constraints the search is exactly transformers' beam search (same
-candidates, same finishing rule, same length normalisation and stopping heuristic as
-``generate(num_beams=k)`` with ``early_stopping=False``).
+one token at a time with its key/value cache (``EncoderDecoderCache``), whose self-attention half
+(:mod:`translate.beam_cache`) is preallocated and reordered as beams are chosen with one gather per
+step. Sentences whose search is over are dropped from the batch.
+
+Each step touches the vocabulary-wide logits as little as possible: bans are applied to the logits
+(-inf), the log-normaliser is one ``logsumexp`` per row, and candidates come from one top-2k per
+hypothesis (the best 2k of k × vocab continuations are among them); log-probabilities are only
+formed for those candidates and for the constraint tokens.
+
+With no constraints the search is exactly transformers' beam search (same candidates, same
+finishing rule, same length normalisation and stopping heuristic as ``generate(num_beams=k)`` with
+``early_stopping=False``).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import TYPE_CHECKING
 import torch
 from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
+from songngu.translate.beam_cache import beam_self_attention_cache
 from songngu.translate.constraints import ConstraintAutomaton, PackedAutomata, pack
 
 if TYPE_CHECKING:
@@ -109,6 +117,9 @@ def beam_search(
     lm_head = model.get_output_embeddings()
     vocab = lm_head.out_features
     bias = getattr(model, "final_logits_bias", None)
+    if bias is not None:
+        bias = bias.float() if bool(bias.any()) else None  # opus-mt's is all zeros: skip a vocab-wide add
+    width = min(2 * k, vocab)  # candidates kept per hypothesis
     packed = pack(automata, vocab, device)
     constrained = packed.alphabet.numel() > 0
     has_negatives = bool(packed.forbidden.any())
@@ -117,7 +128,9 @@ def beam_search(
     encoder_states = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
     encoder_states = encoder_states.repeat_interleave(k, dim=0)
     encoder_mask = attention_mask.repeat_interleave(k, dim=0)
-    cache = EncoderDecoderCache(DynamicCache(config=model.config), DynamicCache(config=model.config))
+    cache = EncoderDecoderCache(
+        beam_self_attention_cache(model.config.decoder_layers, max_length), DynamicCache(config=model.config)
+    )
     decoder = model.get_decoder()
 
     sentences = torch.arange(batch, device=device)  # original index of each active sentence
@@ -145,24 +158,31 @@ def beam_search(
         ).last_hidden_state[:, -1]
         logits = lm_head(hidden).float()
         if bias is not None:
-            logits = logits + bias
-        logp = _log_probs(logits, special, banned, last=length == max_length - 1)
+            logits += bias
+        # Log-probabilities are ``logits - norm``: only the candidates' are ever computed, and the
+        # bans below set logits to -inf, which is the same as banning the log-probabilities.
+        norm = _mask_and_normalise(logits, special, banned, last=length == max_length - 1)
 
         flat_state = state.view(rows)
         flat_met = met.view(rows, -1)
         if has_negatives:
-            _ban_forbidden(logp, flat_state, packed)
+            _ban_forbidden(logits, flat_state, packed)
         if word_rules and continues_word is not None:
-            _apply_word_rules(logp, flat_state, packed, continues_word)
+            _apply_word_rules(logits, flat_state, packed, continues_word)
         if constrained:
             unmet = ~flat_met.all(-1)
-            logp[:, special.eos] = logp[:, special.eos].masked_fill(unmet, float("-inf"))
+            logits[:, special.eos] = logits[:, special.eos].masked_fill(unmet, float("-inf"))
 
-        totals = (logp + scores.view(rows, 1)).view(active, k * vocab)
-        cand_scores, cand_index = torch.topk(totals, 2 * k, dim=1)
+        # The best 2k of k × vocab continuations are among the best 2k of each beam: one top-k per
+        # row over the vocabulary, then one over k × 2k (the same candidates as a top-k over the
+        # whole k × vocab row of totals, without building it).
+        base = scores.view(rows, 1) - norm[:, None]
+        row_logits, row_tokens = torch.topk(logits, width, dim=1)
+        cand_scores, position = torch.topk((row_logits + base).view(active, k * width), 2 * k, dim=1)
+        cand_index = (position // width) * vocab + row_tokens.view(active, k * width).gather(1, position)
         if constrained:
             cand_scores, cand_index = _add_constraint_candidates(
-                cand_scores, cand_index, totals, logp, flat_state, flat_met, packed, active, k, vocab
+                cand_scores, cand_index, logits, base, row_tokens[:, 0], flat_state, flat_met, packed, k
             )
         parent = cand_index // vocab
         token = cand_index % vocab
@@ -224,36 +244,44 @@ def beam_search(
     return _collect(done_tokens, done_scores, done_flags, special)
 
 
-def _log_probs(logits: torch.Tensor, special: _Special, banned: torch.Tensor, *, last: bool) -> torch.Tensor:
-    """Log-probabilities as generate's processors give them: bad words, forced end, renormalised."""
-    logp = torch.log_softmax(logits, dim=-1)
-    if banned.numel():
-        logp[:, banned] = float("-inf")
+def _mask_and_normalise(
+    logits: torch.Tensor, special: _Special, banned: torch.Tensor, *, last: bool
+) -> torch.Tensor:
+    """Apply generate's processors to ``logits`` in place; return each row's log-normaliser.
+
+    ``logits - norm`` are the log-probabilities generate's processors give: bad words banned, the end
+    forced at the last step, renormalised after the ban when the generation config asks for it (or
+    banned after normalising when it does not).
+    """
     if last and special.forced_eos:
-        logp.fill_(float("-inf"))
-        logp[:, special.eos] = 0.0
-    elif special.renormalize and banned.numel():
-        logp = torch.log_softmax(logp, dim=-1)
-    return logp
+        logits.fill_(float("-inf"))
+        logits[:, special.eos] = 0.0
+        return logits.new_zeros(logits.shape[0])
+    if special.renormalize or not banned.numel():
+        logits[:, banned] = float("-inf")
+        return torch.logsumexp(logits, dim=-1)
+    norm = torch.logsumexp(logits, dim=-1)
+    logits[:, banned] = float("-inf")
+    return norm
 
 
-def _ban_forbidden(logp: torch.Tensor, flat_state: torch.Tensor, packed: PackedAutomata) -> None:
+def _ban_forbidden(logits: torch.Tensor, flat_state: torch.Tensor, packed: PackedAutomata) -> None:
     """Ban every token that would complete a forbidden sequence from a hypothesis's state."""
     width = packed.alphabet.numel()
     following = packed.transitions[flat_state, :width]
     ban = packed.forbidden[following]
     if bool(ban.any()):
-        logp[:, packed.alphabet] = logp[:, packed.alphabet].masked_fill(ban, float("-inf"))
+        logits[:, packed.alphabet] = logits[:, packed.alphabet].masked_fill(ban, float("-inf"))
 
 
 def _apply_word_rules(
-    logp: torch.Tensor, flat_state: torch.Tensor, packed: PackedAutomata, continues_word: torch.Tensor
+    logits: torch.Tensor, flat_state: torch.Tensor, packed: PackedAutomata, continues_word: torch.Tensor
 ) -> None:
     """After a forbidden word, only a token continuing it (into another word) may follow; after a
     term, no token may continue it, except one that makes progress on a constraint."""
     pending = packed.forbidden_word[flat_state]
     if bool(pending.any()):
-        logp[pending] = logp[pending].masked_fill(~continues_word, float("-inf"))
+        logits[pending] = logits[pending].masked_fill(~continues_word, float("-inf"))
     closing = packed.ends_term[flat_state]
     if bool(closing.any()):
         rows = closing.nonzero().view(-1)
@@ -263,34 +291,38 @@ def _apply_word_rules(
         )
         proposals = packed.proposals[flat_state[rows]]
         ban.scatter_(1, torch.where(proposals >= 0, proposals, vocab), False)  # padding → spare column
-        logp[rows] = logp[rows].masked_fill(ban[:, :vocab], float("-inf"))
+        logits[rows] = logits[rows].masked_fill(ban[:, :vocab], float("-inf"))
 
 
 def _add_constraint_candidates(
     cand_scores: torch.Tensor,
     cand_index: torch.Tensor,
-    totals: torch.Tensor,
-    logp: torch.Tensor,
+    logits: torch.Tensor,
+    base: torch.Tensor,
+    best_token: torch.Tensor,
     flat_state: torch.Tensor,
     flat_met: torch.Tensor,
     packed: PackedAutomata,
-    active: int,
     k: int,
-    vocab: int,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Add each hypothesis's constraint-advancing tokens and its best token; drop duplicates."""
-    rows = active * k
+    """Add each hypothesis's constraint-advancing tokens and its best token; drop duplicates.
+
+    A candidate's total is ``logits[row, token] + base[row]`` (``base``: the hypothesis's score
+    minus its row's log-normaliser); its index is ``beam * vocab + token`` as for the top-k ones.
+    """
+    rows, vocab = logits.shape
+    active = rows // k
     proposals = packed.proposals[flat_state]  # [rows, M]
     leads_to = packed.proposal_nodes[flat_state]
     useful = (packed.prefix_of[leads_to] & ~flat_met[:, None, :]).any(-1) & (proposals >= 0)
-    beam_base = (torch.arange(rows, device=totals.device) % k)[:, None] * vocab
-    proposal_index = (beam_base + proposals.clamp(min=0)).view(active, -1)
-    best_index = (beam_base[:, 0] + logp.argmax(dim=-1)).view(active, k)
+    tokens = torch.cat((proposals.clamp(min=0), best_token[:, None]), dim=1)  # [rows, M + 1]
+    totals = logits.gather(1, tokens) + base
+    totals[:, :-1] = totals[:, :-1].masked_fill(~useful, float("-inf"))
+    beam_base = (torch.arange(rows, device=logits.device) % k)[:, None] * vocab
+    proposal_index = (beam_base + tokens[:, :-1]).view(active, -1)
+    best_index = (beam_base + tokens[:, -1:]).view(active, k)
     index = torch.cat((cand_index, proposal_index, best_index), dim=1)
-    extra = totals.gather(1, torch.cat((proposal_index, best_index), dim=1))
-    extra[:, : proposal_index.shape[1]] = extra[:, : proposal_index.shape[1]].masked_fill(
-        ~useful.view(active, -1), float("-inf")
-    )
+    extra = torch.cat((totals[:, :-1].reshape(active, -1), totals[:, -1:].reshape(active, k)), dim=1)
     score = torch.cat((cand_scores, extra), dim=1)
     # A candidate proposed twice keeps its first (top-k) place.
     sorted_index, position = torch.sort(index, dim=1, stable=True)
