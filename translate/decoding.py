@@ -33,6 +33,7 @@ from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
 from songngu.translate.beam_cache import beam_self_attention_cache
 from songngu.translate.constraints import ConstraintAutomaton, PackedAutomata, pack
+from songngu.translate.shortlist import restricted_projection
 
 if TYPE_CHECKING:
     from transformers import MarianMTModel
@@ -98,6 +99,7 @@ def beam_search(
     max_length: int = 256,
     length_penalty: float = 1.0,
     continues_word: torch.Tensor | None = None,
+    shortlist: torch.Tensor | None = None,
 ) -> list[list[Hypothesis]]:
     """Translate a batch under constraints; per sentence, its finished hypotheses, best first.
 
@@ -105,6 +107,8 @@ def beam_search(
     ``continues_word`` (``[vocab]`` bool: the token continues the word before it, i.e. has no word
     boundary in front) enables the automata's word rules: a term ends where its word ends, and a
     forbidden word is only banned as a whole word.
+    ``shortlist`` (token ids) restricts the output layer to those tokens, the constraints' tokens and
+    the end token (:mod:`translate.shortlist`); every other token is never produced.
     ``max_length`` counts the decoder start token, as in ``generate``. Every hypothesis returned
     contains all of its sentence's positive constraints and none of its negative ones at the token
     level; a sentence whose constraints cannot be met within ``max_length`` gets an empty list.
@@ -124,6 +128,11 @@ def beam_search(
     constrained = packed.alphabet.numel() > 0
     has_negatives = bool(packed.forbidden.any())
     word_rules = continues_word is not None and bool((packed.forbidden_word | packed.ends_term).any())
+    project = lm_head
+    if shortlist is not None:
+        eos = torch.tensor([special.eos], device=device)
+        ids = torch.unique(torch.cat((shortlist.to(device), packed.alphabet, eos)))
+        project = restricted_projection(lm_head, ids, vocab)
 
     encoder_states = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
     encoder_states = encoder_states.repeat_interleave(k, dim=0)
@@ -156,7 +165,7 @@ def beam_search(
             past_key_values=cache,
             use_cache=True,
         ).last_hidden_state[:, -1]
-        logits = lm_head(hidden).float()
+        logits = project(hidden).float()
         if bias is not None:
             logits += bias
         # Log-probabilities are ``logits - norm``: only the candidates' are ever computed, and the

@@ -31,6 +31,7 @@ from songngu.translate.constraints import (
 )
 from songngu.translate.decoding import Hypothesis, beam_search, multi_token_bad_words
 from songngu.translate.precision import Precision, PrecisionError, convert
+from songngu.translate.shortlist import frequent_tokens
 
 if TYPE_CHECKING:  # imported where the model loads: transformers takes seconds to import
     from transformers import MarianMTModel, MarianTokenizer
@@ -98,6 +99,7 @@ class Translator:
         revision: str,
         device: str,
         precision: Precision = Precision.FP32,
+        shortlist: int | None = None,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
@@ -105,6 +107,9 @@ class Translator:
         self.revision = revision
         self.device = device
         self.precision = precision  # what the model runs at (never ``auto``)
+        # The vocabulary shortlist's frequent tokens (None: the whole vocabulary, exact).
+        self.shortlist = shortlist
+        self._frequent = frequent_tokens(tokenizer, shortlist).to(device) if shortlist else None
         self._bad_words = multi_token_bad_words(model)
         self._continues_word = _continuation_mask(tokenizer, model.get_output_embeddings().out_features).to(
             device
@@ -112,10 +117,16 @@ class Translator:
 
     @classmethod
     def load(
-        cls, model: str = DEFAULT_MODEL, device: str = "auto", precision: Precision | str = Precision.AUTO
+        cls,
+        model: str = DEFAULT_MODEL,
+        device: str = "auto",
+        precision: Precision | str = Precision.AUTO,
+        shortlist: int | None = None,
     ) -> Translator:
         """Load a model by hub id (local cache first, never remote code) or from a directory, and
         convert it to ``precision`` (see :mod:`translate.precision` for what ``auto`` picks).
+        ``shortlist``: restrict the output layer to that many frequent tokens plus each batch's
+        source and constraint tokens (:mod:`translate.shortlist`; lossy, off by default).
 
         Raises :class:`InputError` (one line, saying what to do) when the model cannot be found or
         downloaded, has no safetensors weights, the device is not available, or the precision cannot
@@ -149,7 +160,7 @@ class Translator:
             network, chosen = convert(network, Precision(precision), resolved, probe)
         except PrecisionError as error:
             raise InputError(f"--precision {precision}: {error}") from None
-        return cls(network, tokenizer, model, revision, resolved, chosen)
+        return cls(network, tokenizer, model, revision, resolved, chosen, shortlist)
 
     @property
     def max_source_tokens(self) -> int:
@@ -275,6 +286,9 @@ class Translator:
                 input_ids[row, : len(job.ids)] = torch.tensor(job.ids, dtype=torch.long)
                 attention_mask[row, : len(job.ids)] = 1
             automata = [self._automaton(job.encoded) for job in batch]
+            shortlist = None
+            if self._frequent is not None:
+                shortlist = torch.cat((self._frequent, input_ids[attention_mask.bool()].to(self.device)))
             hypotheses = beam_search(
                 self.model,
                 input_ids.to(self.device),
@@ -283,6 +297,7 @@ class Translator:
                 beam=beam,
                 max_length=max_length,
                 continues_word=self._continues_word,
+                shortlist=shortlist,
             )
             for job, found in zip(batch, hypotheses, strict=True):
                 results[job.request] = found

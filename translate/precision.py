@@ -96,13 +96,25 @@ class Int8Linear(torch.nn.Module):
         """Quantise a float ``nn.Linear`` (its weights are copied, the original is left alone)."""
         return cls(linear.weight, linear.bias)
 
+    def select_outputs(self, ids: torch.Tensor) -> Int8Linear:
+        """The layer for the output features ``ids`` only (already quantised: rows are copied)."""
+        part = Int8Linear.__new__(Int8Linear)
+        torch.nn.Module.__init__(part)
+        part.out_features, part.in_features = ids.numel(), self.in_features
+        part.register_buffer("qweight", self.qweight[ids])
+        part.register_buffer("scale", self.scale[ids])
+        part.register_buffer("bias", None if self.bias is None else self.bias[ids])
+        return part
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = x.shape
         rows = x.reshape(-1, self.in_features).float()
-        x_scale = rows.abs().amax(dim=1, keepdim=True).clamp_(min=1e-12).div_(127.0)
-        quantised = torch.round(rows / x_scale).to(torch.int8)
-        out = torch._int_mm(quantised, self.qweight.t()).float()
-        out.mul_(x_scale).mul_(self.scale)
+        # Few passes over the activations: they cost more than the product at decoding sizes.
+        low, high = torch.aminmax(rows, dim=1, keepdim=True)
+        x_scale = torch.maximum(high, low.neg_()).clamp_(min=1e-12).div_(127.0)
+        quantised = rows.div(x_scale).round_().to(torch.int8)
+        out = torch._int_mm(quantised, self.qweight.t()).mul(x_scale)  # int32 × float32 → float32
+        out.mul_(self.scale)
         if self.bias is not None:
             out.add_(self.bias)
         return out.view(*shape[:-1], self.out_features)
