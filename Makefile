@@ -10,7 +10,7 @@ MODEL  ?= Helsinki-NLP/opus-mt-vi-en
 OUT    ?= out
 BIN     = $(VENV)/bin
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench bench-quality clean
 
 $(BIN)/songngu: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,14 @@ test: install
 	$(BIN)/mypy  # strict over the package, songngu.* (configured in pyproject.toml)
 	$(BIN)/pytest  # not `python -m`: that puts the checkout first on sys.path, where translate/ would shadow Translate Toolkit
 
+# Speed benchmarks on random models (no network). bench_precision_quality.py needs the real model:
+# `make bench-quality` on a connected machine.
 bench: install
-	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	for script in $(filter-out benchmarks/bench_precision_quality.py,$(wildcard benchmarks/bench_*.py)); do \
+		$(BIN)/python $$script || exit 1; done
+
+bench-quality: install
+	$(BIN)/python benchmarks/bench_precision_quality.py --model $(MODEL)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .hypothesis .mypy_cache

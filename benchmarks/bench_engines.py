@@ -1,0 +1,230 @@
+"""Engines side by side, in one run, on the same sentences: songngu's search (with and without the
+glossary's constraints) at fp32 and int8, transformers' ``generate`` at fp32, and CTranslate2 at int8.
+
+The model is a randomly initialised MarianMT of exactly opus-mt-vi-en's shape (see
+``bench_decoding.py``), so the numbers measure cost, not quality. A random model never ends a
+sentence early: every engine decodes to the length limit, and the mean output length is printed to
+show that they do the same work. CTranslate2 is an optional benchmark dependency (``pip install
+ctranslate2``); without it its row is skipped with a message. The engines are warmed up, then timed
+in turn ``--repeats`` times (interleaved, the best kept: the machine is shared and noisy); the ratios
+are what to read.
+
+Usage: ``python benchmarks/bench_engines.py [--sentences 24] [--threads N] [--precisions fp32,int8]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from songngu.translate.precision import quiet_model_stack  # noqa: E402  (before transformers loads)
+
+quiet_model_stack()
+
+from bench_decoding import OPUS_MT_VI_EN_VOCAB, DecoderWork, requests  # noqa: E402
+from model_factory import build_marian  # noqa: E402
+
+from songngu.translate.engine import TranslationRequest, Translator  # noqa: E402
+
+
+@dataclass
+class Row:
+    """One engine: ``run(n)`` translates the first ``n`` sentences: (texts, work, terms met), where work
+    is the number of decoder steps for the torch engines and output tokens for CTranslate2."""
+
+    name: str
+    run: Callable[[int], tuple[list[str], int, int | None]]
+    best: float = float("inf")
+    work: int = 0
+    met: int | None = None
+
+
+def songngu_row(
+    name: str, translator: Translator, reqs: list[TranslationRequest], args: argparse.Namespace
+) -> Row:
+    work = DecoderWork(translator)
+
+    def run(n: int) -> tuple[list[str], int, int | None]:
+        results = translator.translate(
+            reqs[:n], beam=args.beam, max_length=args.max_length, batch_size=args.batch
+        )
+        steps = work.take()[0]
+        constrained = any(r.constraints for r in reqs)
+        met = sum(not r.violated and all(r.met) for r in results) if constrained else None
+        return [r.text for r in results], steps, met
+
+    return Row(name, run)
+
+
+def generate_row(translator: Translator, sources: list[str], args: argparse.Namespace) -> Row:
+    tokenizer, model = translator.tokenizer, translator.model
+    work = DecoderWork(translator)
+
+    def run(n: int) -> tuple[list[str], int, int | None]:
+        texts: list[str] = []
+        work.take()
+        with torch.inference_mode():
+            for start in range(0, n, args.batch):
+                batch = tokenizer(
+                    sources[start : min(n, start + args.batch)], return_tensors="pt", padding=True
+                )
+                output = model.generate(
+                    **batch,
+                    num_beams=args.beam,
+                    do_sample=False,
+                    max_length=args.max_length,
+                    early_stopping=False,
+                )
+                texts += tokenizer.batch_decode(output, skip_special_tokens=True)
+        return texts, work.take()[0], None
+
+    return Row("transformers generate, fp32", run)
+
+
+def ctranslate2_row(
+    model_dir: Path, work: Path, translator: Translator, sources: list[str], args
+) -> Row | None:
+    try:
+        import ctranslate2
+    except ImportError:
+        print("CTranslate2 row skipped: ctranslate2 is not installed (pip install ctranslate2)")
+        return None
+    converted = work / "ct2-int8"
+    ctranslate2.converters.TransformersConverter(str(model_dir)).convert(str(converted), quantization="int8")
+    engine = ctranslate2.Translator(
+        str(converted), device="cpu", compute_type="int8", intra_threads=args.threads
+    )
+    tokenizer = translator.tokenizer
+    pieces = [tokenizer.convert_ids_to_tokens(tokenizer(s).input_ids) for s in sources]
+    # generate's max_length counts the decoder start token; CTranslate2's decoding length does not.
+    length = args.max_length - 1
+
+    def run(n: int) -> tuple[list[str], int, int | None]:
+        results = engine.translate_batch(
+            pieces[:n],
+            beam_size=args.beam,
+            max_decoding_length=length,
+            max_batch_size=args.batch,
+            length_penalty=1.0,
+        )
+        hypotheses = [r.hypotheses[0] for r in results]
+        texts = [tokenizer.convert_tokens_to_string(h) for h in hypotheses]
+        return texts, sum(len(h) for h in hypotheses), None
+
+    return Row("CTranslate2 4.x, int8 (no constraints)", run)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sentences", type=int, default=24)
+    parser.add_argument("--beam", type=int, default=4)
+    parser.add_argument("--max-length", type=int, default=40, help="target tokens, start token counted")
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--precisions", default="fp32,int8", help="songngu precisions, comma-separated")
+    parser.add_argument(
+        "--shortlist",
+        type=int,
+        default=8000,
+        help="size of the frequent-token list for the int8 shortlist row (0: no such row)",
+    )
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        model_dir = build_marian(
+            work / "opus-mt-vi-en-shape",
+            d_model=512,
+            layers=6,
+            heads=8,
+            ffn=2048,
+            vocab_size=OPUS_MT_VI_EN_VOCAB,
+            activation="swish",
+            seed=0,
+        )
+        constrained = requests(args.sentences)
+        plain = [TranslationRequest(r.source) for r in constrained]
+        sources = [r.source for r in constrained]
+        translators = {
+            p: Translator.load(str(model_dir), device="cpu", precision=p) for p in args.precisions.split(",")
+        }
+        rows: list[Row] = []
+        for precision, translator in translators.items():
+            rows.append(songngu_row(f"songngu, {precision}, constrained", translator, constrained, args))
+            rows.append(songngu_row(f"songngu, {precision}, no constraints", translator, plain, args))
+        if args.shortlist and "int8" in translators:
+            listed = Translator.load(str(model_dir), device="cpu", precision="int8", shortlist=args.shortlist)
+            # The random model's target SentencePiece model has only ~1,000 pieces: pad its frequent list
+            # with other ids to the size a real one would give, so the output layer does realistic work.
+            filler = torch.arange(OPUS_MT_VI_EN_VOCAB)[: args.shortlist]
+            listed._frequent = torch.unique(torch.cat((listed._frequent, filler)))[: args.shortlist]
+            rows.append(
+                songngu_row(
+                    f"songngu, int8, constrained, shortlist {args.shortlist}", listed, constrained, args
+                )
+            )
+            rows.append(
+                songngu_row(f"songngu, int8, no constraints, shortlist {args.shortlist}", listed, plain, args)
+            )
+        reference = translators.get("fp32") or Translator.load(str(model_dir), device="cpu", precision="fp32")
+        rows.append(generate_row(reference, sources, args))
+        ct2 = ctranslate2_row(model_dir, work, reference, sources, args)
+        if ct2 is not None:
+            rows.append(ct2)
+
+        terms = sum(len(r.constraints) for r in constrained)
+        print(
+            f"random MarianMT of opus-mt-vi-en's shape; {len(sources)} sentences ({terms} terms for the "
+            f"constrained rows), beam {args.beam}, batch {args.batch}, max length {args.max_length}, "
+            f"{args.threads} thread(s), best of {args.repeats}"
+        )
+        for row in rows:  # warm-up: one-off costs (allocations, kernel choices) on a few sentences
+            row.run(min(4, len(sources)))
+        for _ in range(args.repeats):
+            for row in rows:
+                start = time.perf_counter()
+                _, row.work, row.met = row.run(len(sources))
+                row.best = min(row.best, time.perf_counter() - start)
+
+    base = next((r for r in rows if r.name.startswith("CTranslate2")), None)
+    generate = next(r for r in rows if r.name.startswith("transformers"))
+    print("\n| engine | sentences/s | × generate | × CTranslate2 int8 | steps (CT2: tokens/sent.) | terms |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        rate = len(sources) / row.best
+        vs_ct2 = f"{base.best / row.best:.2f}" if base else "–"
+        met = "–" if row.met is None else f"{row.met}/{len(sources)}"
+        print(
+            f"| {row.name} | {rate:.2f} | {generate.best / row.best:.2f} | {vs_ct2} | "
+            f"{_work(row, len(sources))} | {met} |"
+        )
+    goal = next((r for r in rows if r.name == "songngu, int8, constrained"), None)
+    if base and goal:
+        ratio = base.best / goal.best
+        print(
+            f"\ngoal: songngu int8 with constraints at least as fast as CTranslate2 int8 without: "
+            f"{ratio:.2f}× ({'met' if ratio >= 1 else 'not met'})"
+        )
+
+
+def _work(row: Row, sentences: int) -> str:
+    if row.name.startswith("CTranslate2"):
+        return f"({row.work / sentences:.1f})"
+    return str(row.work)
+
+
+if __name__ == "__main__":
+    main()
