@@ -113,6 +113,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--precision", default="fp32", help="precision of the model both run")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,7 +127,7 @@ def main() -> None:
             activation="swish",
             seed=0,
         )
-        translator = Translator.load(str(directory), device=args.device)
+        translator = Translator.load(str(directory), device=args.device, precision=args.precision)
     config = translator.model.config
     reqs = requests(args.sentences)
     # generate gets the very batches the engine forms: sorted by source length.

@@ -50,10 +50,20 @@ class Row:
     met: int | None = None
 
 
+_COUNTERS: dict[int, DecoderWork] = {}
+
+
+def counter(translator: Translator) -> DecoderWork:
+    """One decoder-step counter per model (a second hook on the same model would count twice)."""
+    if id(translator.model) not in _COUNTERS:
+        _COUNTERS[id(translator.model)] = DecoderWork(translator)
+    return _COUNTERS[id(translator.model)]
+
+
 def songngu_row(
     name: str, translator: Translator, reqs: list[TranslationRequest], args: argparse.Namespace
 ) -> Row:
-    work = DecoderWork(translator)
+    work = counter(translator)
 
     def run(n: int) -> tuple[list[str], int, int | None]:
         results = translator.translate(
@@ -69,7 +79,7 @@ def songngu_row(
 
 def generate_row(translator: Translator, sources: list[str], args: argparse.Namespace) -> Row:
     tokenizer, model = translator.tokenizer, translator.model
-    work = DecoderWork(translator)
+    work = counter(translator)
 
     def run(n: int) -> tuple[list[str], int, int | None]:
         texts: list[str] = []
