@@ -78,7 +78,7 @@ class JsonlFormat(OutputFormat):
                 if not isinstance(obj, dict):
                     raise ValueError("expected a JSON object")
                 if "run" in obj:
-                    run = RunInfo(**_typed(obj["run"], _RUN_FIELDS))
+                    run = RunInfo(**_typed(obj["run"], _RUN_FIELDS, _RUN_REQUIRED))
                 else:
                     results.append(_record(obj))
             except RecursionError:
@@ -103,7 +103,9 @@ _RUN_FIELDS: dict[str, tuple[type, ...]] = {
     "batch_size": (int,),
     "device": (str,),
     "run_id": (str,),
+    "precision": (str,),  # since songngu 0.2: files without it ran at fp32
 }
+_RUN_REQUIRED = tuple(key for key in _RUN_FIELDS if key != "precision")
 _TERM_FIELDS: dict[str, tuple[type, ...]] = {
     "start": (int,),
     "end": (int,),
