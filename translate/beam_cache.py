@@ -23,7 +23,7 @@ class BeamLayer(DynamicLayer):
     """One decoder layer's self-attention cache (see the module docstring)."""
 
     def __init__(self, capacity: int = INITIAL_CAPACITY) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.capacity = capacity
         self.length = 0
         self.rows = 0
@@ -52,8 +52,7 @@ class BeamLayer(DynamicLayer):
         self._keys[: self.rows, :, self.length : end] = key_states
         self._values[: self.rows, :, self.length : end] = value_states
         self.length = end
-        self._expose()
-        return self.keys, self.values
+        return self._expose()
 
     def get_seq_length(self) -> int:
         return self.length
@@ -85,9 +84,11 @@ class BeamLayer(DynamicLayer):
                 new[:, :, : self.length] = old[:, :, : self.length]
             setattr(self, name, new)
 
-    def _expose(self) -> None:
-        self.keys = self._keys[: self.rows, :, : self.length]
-        self.values = self._values[: self.rows, :, : self.length]
+    def _expose(self) -> tuple[torch.Tensor, torch.Tensor]:
+        keys = self._keys[: self.rows, :, : self.length]
+        values = self._values[: self.rows, :, : self.length]
+        self.keys, self.values = keys, values
+        return keys, values
 
 
 def beam_self_attention_cache(layers: int, capacity: int = INITIAL_CAPACITY) -> Cache:

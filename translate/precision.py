@@ -30,8 +30,14 @@ import copy
 import logging
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
 
 import torch
+
+if TYPE_CHECKING:
+    from transformers import MarianMTModel
+
+M = TypeVar("M", bound=torch.nn.Module)
 
 __all__ = [
     "Int8Linear",
@@ -80,6 +86,10 @@ class Int8Linear(torch.nn.Module):
     ``y = (q(x) @ q(W)ᵀ) · s_x · s_W + b`` with ``q(v) = round(v / s)``, ``s = max|v| / 127``.
     Inputs and outputs are float32, of any leading shape.
     """
+
+    qweight: torch.Tensor  # [out, in] int8
+    scale: torch.Tensor  # [out] float32
+    bias: torch.Tensor | None
 
     def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None) -> None:
         super().__init__()
@@ -131,7 +141,7 @@ def resolve(requested: Precision | str, device: str) -> Precision:
     return Precision.FP16 if device.startswith("cuda") else Precision.INT8
 
 
-def apply_precision(model: torch.nn.Module, precision: Precision) -> torch.nn.Module:
+def apply_precision(model: M, precision: Precision) -> M:
     """Convert a float32 model in place to ``precision`` (not ``auto``) and return it."""
     if precision is Precision.AUTO:
         raise ValueError("resolve auto before applying it")
@@ -152,7 +162,7 @@ def _quantise_linears(module: torch.nn.Module) -> None:
             _quantise_linears(child)
 
 
-def half_overflows(model: torch.nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> bool:
+def half_overflows(model: MarianMTModel, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> bool:
     """Whether a forward pass of ``model`` (already in half precision) on a probe batch (encoder and
     first decoder step) gives a non-finite value in any layer's output.
 
@@ -180,8 +190,8 @@ def half_overflows(model: torch.nn.Module, input_ids: torch.Tensor, attention_ma
 
 
 def convert(
-    model: torch.nn.Module, requested: Precision, device: str, probe: Mapping[str, torch.Tensor]
-) -> tuple[torch.nn.Module, Precision]:
+    model: MarianMTModel, requested: Precision, device: str, probe: Mapping[str, torch.Tensor]
+) -> tuple[MarianMTModel, Precision]:
     """The float32 ``model`` at the precision ``requested`` stands for on ``device``, and that precision.
 
     fp16 is checked on the ``probe`` batch (``input_ids``, ``attention_mask``) first; when it

@@ -18,15 +18,19 @@ is off unless asked for; the README gives what it costs and saves.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 
 from songngu.translate.precision import Int8Linear
 
+if TYPE_CHECKING:
+    from transformers import MarianTokenizer
+
 Projection = Callable[[torch.Tensor], torch.Tensor]
 
 
-def frequent_tokens(tokenizer, count: int) -> torch.Tensor:
+def frequent_tokens(tokenizer: MarianTokenizer, count: int) -> torch.Tensor:
     """Vocabulary ids of the ``count`` target pieces with the highest unigram log-probability."""
     processor = tokenizer.spm_target
     vocabulary = tokenizer.get_vocab()
@@ -44,12 +48,15 @@ def restricted_projection(lm_head: torch.nn.Module, ids: torch.Tensor, vocab: in
     logits that are -inf elsewhere."""
     if isinstance(lm_head, Int8Linear):
         small: Projection = lm_head.select_outputs(ids)
-    else:
+    elif isinstance(lm_head, torch.nn.Linear):
         weight = lm_head.weight[ids]
         bias = None if lm_head.bias is None else lm_head.bias[ids]
 
         def small(hidden: torch.Tensor) -> torch.Tensor:
             return torch.nn.functional.linear(hidden, weight, bias)
+
+    else:
+        raise TypeError(f"no shortlist for an output layer of type {type(lm_head).__name__}")
 
     def project(hidden: torch.Tensor) -> torch.Tensor:
         part = small(hidden).float()
