@@ -19,7 +19,7 @@ from transformers import MarianMTModel, MarianTokenizer
 from songngu.errors import InputError
 from songngu.translate.cli import main
 from songngu.translate.engine import PROBE_SENTENCES, Translator
-from songngu.translate.formats import jsonl
+from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.precision import (
     Int8Linear,
     Precision,
@@ -140,7 +140,7 @@ def test_run_records_the_precision_in_jsonl_and_po(tiny_model_dir: Path, tmp_pat
         out = tmp_path / precision
         args = ["translate", str(article), "--out", str(out), "--model", str(tiny_model_dir)]
         assert main([*args, "--max-length", "32", "--precision", precision]) == 0
-        run, _ = jsonl.load(out / "bai.jsonl")
+        run = JsonlFormat().read(out / "bai.jsonl").run
         assert run is not None and run.precision == recorded
         first = json.loads((out / "bai.jsonl").read_text(encoding="utf-8").splitlines()[0])
         assert first["run"]["precision"] == recorded
@@ -151,8 +151,8 @@ def test_run_records_the_precision_in_jsonl_and_po(tiny_model_dir: Path, tmp_pat
 def test_records_written_before_the_field_existed_read_as_fp32() -> None:
     old = '{"run": {"tool_version": "0.1.0", "model": "m", "model_revision": "sha256:0", "glossary": null, '
     old += '"glossary_checksum": null, "beam": 4, "max_length": 256, "batch_size": 16, "device": "cpu"}}\n'
-    run, records = jsonl.loads(old)
-    assert run is not None and run.precision == "fp32" and records == []
+    article = JsonlFormat().parse(old)
+    assert article.run is not None and article.run.precision == "fp32" and article.results == []
 
 
 def test_a_run_writes_nothing_but_its_summary_to_stderr(tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -392,7 +392,7 @@ def _own_metadata(article: ArticleTranslation) -> dict[str, str]:
         "X-Generator": f"songngu {__version__}",
         "X-Songngu-Model": f"{run.model} {run.model_revision}".strip() if run is not None else "unknown",
         "X-Songngu-Glossary": catalog_text(glossary),
-        "X-Songngu-Precision": run.precision,
+        "X-Songngu-Precision": run.precision if run is not None else "unknown",
         "X-Source-Language": "vi",  # Poedit shows the source language from this
         "X-Songngu-Run": run.run_id if run is not None else "",
     }
