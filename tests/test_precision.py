@@ -150,7 +150,8 @@ def test_run_records_the_precision_in_jsonl_and_po(tiny_model_dir: Path, tmp_pat
 
 def test_records_written_before_the_field_existed_read_as_fp32() -> None:
     old = '{"run": {"tool_version": "0.1.0", "model": "m", "model_revision": "sha256:0", "glossary": null, '
-    old += '"glossary_checksum": null, "beam": 4, "max_length": 256, "batch_size": 16, "device": "cpu"}}\n'
+    old += '"glossary_checksum": null, "beam": 4, "max_length": 256, "batch_size": 16, "device": "cpu", '
+    old += '"run_id": "r"}}\n'
     article = JsonlFormat().parse(old)
     assert article.run is not None and article.run.precision == "fp32" and article.results == []
 
