@@ -105,7 +105,8 @@ _RUN_FIELDS: dict[str, tuple[type, ...]] = {
     "run_id": (str,),
     "precision": (str,),  # since songngu 0.2: files without it ran at fp32
 }
-_RUN_REQUIRED = tuple(key for key in _RUN_FIELDS if key != "precision")
+# Every run field but those older files lack: the run id and the precision.
+_RUN_REQUIRED = tuple(key for key in _RUN_FIELDS if key not in ("precision", "run_id"))
 _TERM_FIELDS: dict[str, tuple[type, ...]] = {
     "start": (int,),
     "end": (int,),
