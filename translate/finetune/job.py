@@ -23,6 +23,7 @@ from songngu import __version__
 from songngu.errors import InputError
 from songngu.glossary.formats import load_glossary
 from songngu.glossary.matcher import GlossaryMatcher
+from songngu.textfile import read_text
 from songngu.translate.engine import Translator
 from songngu.translate.evaluate.evaluation import Evaluation
 from songngu.translate.finetune.data import DataSettings, FinetuneData, prepare
@@ -35,7 +36,7 @@ from songngu.translate.finetune.training import (
     device_for,
     fine_tune,
 )
-from songngu.translate.formats.tsv import read_tsv
+from songngu.translate.formats.tsv import BITEXT_HEADER, loads_rows
 from songngu.translate.memory import TranslationMemory
 
 
@@ -72,7 +73,7 @@ def load_data(job: FinetuneJob) -> FinetuneData:
     if not units:
         raise InputError(f"{job.memory}: the translation memory is empty; import reviewed catalogs first")
     glossary = load_glossary(job.glossary) if job.glossary else None
-    general = read_tsv(job.general) if job.general else []
+    general = _read_bitext(job.general) if job.general else []
     data = prepare(units, job.data, glossary=glossary, general=general)
     if len(data.train) < job.training.batch_size:
         raise InputError(
@@ -144,6 +145,11 @@ def run(
         torch.distributed.destroy_process_group()
     # Only rank 0 reports: the other processes return an empty record.
     return FinetuneOutcome(result, comparison, record if dist.main else {})
+
+
+def _read_bitext(path: Path) -> list[tuple[str, str, str]]:
+    """(segment id, Vietnamese, English) rows of a songngu bitext TSV (header ``id vi en``)."""
+    return [(row[0], row[1], row[2]) for row in loads_rows(read_text(path), path, BITEXT_HEADER)]
 
 
 def _silent(line: str) -> None:

@@ -279,7 +279,7 @@ def evaluate_dev(
     was_training = translator.model.training
     translator.model.eval()
     segments = [
-        Segment(p.segment_id or f"dev:{i}:1", p.source, 1, 1, 0, len(p.source)) for i, p in enumerate(dev)
+        Segment(p.segment_id or f"dev:{i}:1", p.source, 1, 1, 0, len(p.source), 1) for i, p in enumerate(dev)
     ]
     mine = list(range(dist.rank, len(segments), dist.world))
     decoding = DecodingSettings(beam=settings.beam, max_length=settings.max_length, batch_size=16)
