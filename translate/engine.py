@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,15 @@ PROBE_SENTENCES = (
     "Xin chào.",
 )
 
-__all__ = ["DEFAULT_MODEL", "Precision", "TermConstraint", "Translation", "TranslationRequest", "Translator"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "Precision",
+    "TermConstraint",
+    "Translation",
+    "TranslationRequest",
+    "Translator",
+    "locate_model",
+]
 
 
 @dataclass(frozen=True)
@@ -134,8 +142,8 @@ class Translator:
         """
         if precision not in tuple(Precision):
             raise InputError(f"--precision {precision}: unknown; use {', '.join(Precision)}")
-        resolved = _resolve_device(device)
-        directory, revision = _locate(model)
+        resolved = resolve_device(device)
+        directory, revision = locate_model(model)
         with _quiet_libraries():
             from transformers import MarianMTModel, MarianTokenizer
             from transformers.utils import logging as transformers_logging
@@ -204,12 +212,15 @@ class Translator:
         batch_size: int = 16,
         with_unconstrained: bool = False,
         progress: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> list[Translation]:
         """Translate requests (results in input order), batched by source length, deterministic.
 
         Every constraint of a request is met in its translation, or the translation is the best
         unconstrained one and ``violated`` is set. ``with_unconstrained`` also returns the
-        unconstrained translation of requests that have constraints.
+        unconstrained translation of requests that have constraints. ``progress`` draws this call's
+        own bar on a terminal; ``on_progress(done, total)`` is called after every batch with the
+        searches done and planned so far (a fallback search for an unmet constraint adds to both).
         """
         if beam < 1 or max_length < 2 or batch_size < 1:
             raise ValueError("beam and batch_size must be at least 1, max_length at least 2")
@@ -228,23 +239,33 @@ class Translator:
             if not has_terms or not feasible or (with_unconstrained and request.constraints):
                 plain_jobs.append(_Job(index, sources[index], None))
         settings = {"beam": beam, "max_length": max_length, "batch_size": batch_size}
+        done, planned = 0, len(constrained_jobs) + len(plain_jobs)
         with tqdm(
-            total=len(constrained_jobs) + len(plain_jobs),
+            total=planned,
             desc="translating",
             unit="sent",
             file=sys.stderr,
             disable=not (progress and sys.stderr.isatty()),
         ) as bar:
-            constrained = self._run(constrained_jobs, bar, **settings)
-            plain = self._run(plain_jobs, bar, **settings)
+
+            def tick(searches: int) -> None:
+                nonlocal done
+                done += searches
+                bar.update(searches)
+                if on_progress is not None:
+                    on_progress(done, planned)
+
+            constrained = self._run(constrained_jobs, tick, **settings)
+            plain = self._run(plain_jobs, tick, **settings)
             failed = [
                 _Job(job.request, job.ids, None)
                 for job in constrained_jobs
                 if job.request not in plain
                 and _best_valid(constrained[job.request], job.encoded, self) is None
             ]
-            bar.total += len(failed)
-            plain.update(self._run(failed, bar, **settings))
+            planned += len(failed)
+            bar.total = planned
+            plain.update(self._run(failed, tick, **settings))
         return [self._result(i, requests[i], encoded[i], constrained, plain) for i in range(len(requests))]
 
     def _result(
@@ -271,7 +292,7 @@ class Translator:
         return Translation(text, score, enc.met_in(text), violated, unconstrained)
 
     def _run(
-        self, jobs: list[_Job], bar: tqdm, *, beam: int, max_length: int, batch_size: int
+        self, jobs: list[_Job], tick: Callable[[int], None], *, beam: int, max_length: int, batch_size: int
     ) -> dict[int, list[Hypothesis]]:
         """Decode jobs in batches of similar source length; each batch is encoded once."""
         results: dict[int, list[Hypothesis]] = {}
@@ -301,7 +322,7 @@ class Translator:
             )
             for job, found in zip(batch, hypotheses, strict=True):
                 results[job.request] = found
-            bar.update(len(batch))
+            tick(len(batch))
         return results
 
     def _automaton(self, encoded: EncodedConstraints | None) -> ConstraintAutomaton:
@@ -369,7 +390,9 @@ def _best_valid(
     return None
 
 
-def _resolve_device(device: str) -> str:
+def resolve_device(device: str) -> str:
+    """The torch device ``--device`` names (``auto``: CUDA when there is one); InputError if unknown
+    or not available."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cpu":
@@ -386,8 +409,12 @@ def _looks_like_path(model: str) -> bool:
     return _HUB_ID.fullmatch(model) is None
 
 
-def _locate(model: str) -> tuple[Path, str]:
-    """The local directory holding the model's files and its revision."""
+def locate_model(model: str) -> tuple[Path, str]:
+    """The local directory holding the model's files and its revision (hub commit, or ``sha256:``
+    of a directory's files), without loading it: what identifies the model in the run metadata.
+
+    Raises :class:`InputError` as :meth:`Translator.load` does.
+    """
     path = Path(model).expanduser()
     if path.is_dir():
         return _check_directory(path, model), _directory_checksum(path)

@@ -5,9 +5,12 @@ This is the only module that knows the whole data flow; each step lives in its o
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from songngu import __version__
 from songngu.glossary.matcher import GlossaryMatcher
@@ -72,41 +75,161 @@ def sentence_terms(matches: Sequence[TermMatch]) -> SentenceTerms:
     return SentenceTerms(tuple(matches), tuple(constraints), tuple(constraint_of), tuple(forbidden))
 
 
-def translate_segments(
-    segments: Sequence[Segment],
-    *,
-    translator: Translator,
-    matcher: GlossaryMatcher | None,
-    memory: TranslationMemory | None = None,
-    settings: DecodingSettings = DecodingSettings(),
-    progress: bool = False,
-) -> list[SegmentResult]:
-    """Translate segments in order. Exact memory matches are reused; only the rest reach the model.
+@dataclass(frozen=True)
+class ArticleSource:
+    """An article to translate: the file it came from, its name (segment ids, output file names) and
+    text, as read."""
 
-    A sentence longer than the model reads is split into pieces at clause boundaries, never inside a
-    glossary term (:mod:`translate.pieces`); each piece is translated with the terms inside it (and
-    the sentence's forbidden renderings), and the translations are joined with a space.
+    path: str
+    name: str
+    text: str
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str], text: str | None = None) -> ArticleSource:
+        """The article in ``path`` (``text``: its content, if already read)."""
+        return cls(os.fspath(path), article_name(path), read_text(path) if text is None else text)
+
+
+class ModelIdentity(Protocol):
+    """What the run metadata says about the model: its name, revision and the device it ran on."""
+
+    @property
+    def model_id(self) -> str: ...
+    @property
+    def revision(self) -> str: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def precision(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model named and located but not loaded: what a run about to start will record."""
+
+    model_id: str
+    revision: str
+    device: str = ""
+    precision: str = ""
+
+
+class Engine(ModelIdentity, Protocol):
+    """What translates the requests of a run: a local :class:`Translator` through
+    :class:`LocalEngine`, or a pool of them on a Ray cluster (:mod:`translate.ray_engine`).
+
+    Requests come in windows (the pending sentences of a few articles); the translations of each
+    window are yielded in the window's order, windows in order. ``on_progress(share)`` reports the
+    share of the current window's work done so far (0 to 1).
     """
-    terms = [sentence_terms(matcher.find(s.source) if matcher else ()) for s in segments]
-    results: list[SegmentResult | None] = [None] * len(segments)
-    jobs: list[_PieceJob] = []
-    for i, segment in enumerate(segments):
-        human = memory.find(segment.source) if memory else None
-        if human is not None:
-            results[i] = _memory_result(segment, terms[i], human)
-        else:
-            jobs.extend(_piece_jobs(i, segment, terms[i], translator))
 
-    translations = translator.translate(
-        [job.request for job in jobs],
-        beam=settings.beam,
-        max_length=settings.max_length,
-        batch_size=settings.batch_size,
-        with_unconstrained=settings.with_unconstrained,
-        progress=progress,
+    def translate_windows(
+        self,
+        windows: Iterable[Sequence[TranslationRequest]],
+        settings: DecodingSettings,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> Iterator[list[Translation]]: ...
+
+    def close(self) -> None:
+        """Let go of what the engine holds (a cluster connection); the model goes with the object."""
+
+    def fits_source(self, text: str) -> bool:
+        """Whether the model reads ``text`` whole (longer sentences are split into pieces)."""
+
+
+class LocalEngine:
+    """A :class:`Translator` in this process: each window is one call, sorted by length inside it."""
+
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+        self.model_id = translator.model_id
+        self.revision = translator.revision
+        self.device = translator.device
+        self.precision = translator.precision.value
+
+    def close(self) -> None:
+        """Nothing to let go of: the model is freed with the object."""
+
+    def fits_source(self, text: str) -> bool:
+        """Whether the model reads ``text`` whole."""
+        return self.translator.fits_source(text)
+
+    def translate_windows(
+        self,
+        windows: Iterable[Sequence[TranslationRequest]],
+        settings: DecodingSettings,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> Iterator[list[Translation]]:
+        """Translate each window with one :meth:`Translator.translate` call."""
+        for window in windows:
+
+            def searched(done: int, planned: int) -> None:
+                if on_progress is not None:
+                    on_progress(done / planned)
+
+            yield self.translator.translate(
+                window,
+                beam=settings.beam,
+                max_length=settings.max_length,
+                batch_size=settings.batch_size,
+                with_unconstrained=settings.with_unconstrained,
+                on_progress=searched,
+            )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An article segmented, its terms found, its memory matches looked up and its sentences cut into
+    the pieces the model reads: all but the model."""
+
+    source: ArticleSource
+    segments: tuple[Segment, ...]
+    terms: tuple[SentenceTerms, ...]
+    human: tuple[MemoryUnit | None, ...]  # an exact human translation from the memory, per segment
+    jobs: tuple[_PieceJob, ...]  # what the model translates, in segment order
+
+    def requests(self) -> list[TranslationRequest]:
+        return [job.request for job in self.jobs]
+
+
+def _prepare(
+    source: ArticleSource,
+    matcher: GlossaryMatcher | None,
+    memory: TranslationMemory | None,
+    fits: Callable[[str], bool],
+) -> _Prepared:
+    segments = segment_article(source.text, source.name)
+    return _prepare_segments(source, segments, matcher, memory, fits)
+
+
+def _prepare_segments(
+    source: ArticleSource,
+    segments: Sequence[Segment],
+    matcher: GlossaryMatcher | None,
+    memory: TranslationMemory | None,
+    fits: Callable[[str], bool],
+) -> _Prepared:
+    terms = tuple(sentence_terms(matcher.find(s.source) if matcher else ()) for s in segments)
+    human = tuple(memory.find(s.source) if memory else None for s in segments)
+    jobs = tuple(
+        job
+        for i, segment in enumerate(segments)
+        if human[i] is None
+        for job in _piece_jobs(i, segment, terms[i], fits)
     )
+    return _Prepared(source, tuple(segments), terms, human, jobs)
+
+
+def _finish(
+    prepared: _Prepared, translations: Sequence[Translation], memory: TranslationMemory | None
+) -> list[SegmentResult]:
+    """The records of a prepared article, given the translations of its pieces."""
+    segments, terms = prepared.segments, prepared.terms
+    results: list[SegmentResult | None] = [
+        None if unit is None else _memory_result(segment, sentence, unit)
+        for segment, sentence, unit in zip(segments, terms, prepared.human, strict=True)
+    ]
     by_segment: dict[int, list[tuple[_PieceJob, Translation]]] = {}
-    for job, translation in zip(jobs, translations, strict=True):
+    for job, translation in zip(prepared.jobs, translations, strict=True):
         by_segment.setdefault(job.segment, []).append((job, translation))
     for i, done in by_segment.items():
         segment, sentence = segments[i], terms[i]
@@ -137,6 +260,99 @@ def translate_segments(
     return [r for r in results if r is not None]
 
 
+def translate_articles(
+    sources: Iterable[ArticleSource],
+    *,
+    engine: Engine,
+    glossary: Glossary | None,
+    matcher: GlossaryMatcher | None,
+    memory: TranslationMemory | None = None,
+    settings: DecodingSettings = DecodingSettings(),
+    window: int = 1024,
+    on_progress: Callable[[int, float], None] | None = None,
+    run_id: str | None = None,
+) -> Iterator[ArticleTranslation]:
+    """Translate many articles, yielding each one's records in input order as soon as it is done.
+
+    The pending sentences of consecutive articles are gathered into windows of at least ``window``
+    sentences (whole articles), and the engine sorts each window by length across its articles: many
+    short articles fill batches as one long article does. The result of each article is what
+    :func:`translate_article` gives it alone (translation does not depend on the batch: tested).
+    ``on_progress(articles, sentences)`` reports the articles finished and their sentences, plus an
+    estimate of the sentences done in the window under way. ``run_id`` names the run in every
+    article's files (default: a new one).
+    """
+    run = run_id or new_run_id()
+    pending_windows: deque[list[_Prepared]] = deque()
+    finished_articles = 0
+    finished_sentences = 0
+
+    def windows() -> Iterator[list[TranslationRequest]]:
+        group: list[_Prepared] = []
+        size = 0
+        for source in sources:
+            prepared = _prepare(source, matcher, memory, engine.fits_source)
+            group.append(prepared)
+            size += len(prepared.jobs)
+            if size >= window:
+                pending_windows.append(group)
+                yield [request for p in group for request in p.requests()]
+                group, size = [], 0
+        if group:
+            pending_windows.append(group)
+            yield [request for p in group for request in p.requests()]
+
+    def window_progress(share: float) -> None:
+        if on_progress is not None and pending_windows:
+            under_way = sum(len(p.segments) for p in pending_windows[0])
+            on_progress(finished_articles, finished_sentences + share * under_way)
+
+    for translations in engine.translate_windows(windows(), settings, window_progress):
+        group = pending_windows.popleft()
+        offset = 0
+        for prepared in group:
+            count = len(prepared.jobs)
+            results = _finish(prepared, translations[offset : offset + count], memory)
+            offset += count
+            finished_articles += 1
+            finished_sentences += len(prepared.segments)
+            if on_progress is not None:
+                on_progress(finished_articles, finished_sentences)
+            yield ArticleTranslation(
+                name=prepared.source.name,
+                path=prepared.source.path,
+                run=run_info(engine, glossary, settings, source_checksum(prepared.source.text), run),
+                results=results,
+            )
+
+
+def translate_segments(
+    segments: Sequence[Segment],
+    *,
+    translator: Translator,
+    matcher: GlossaryMatcher | None,
+    memory: TranslationMemory | None = None,
+    settings: DecodingSettings = DecodingSettings(),
+    progress: bool = False,
+) -> list[SegmentResult]:
+    """Translate segments in order. Exact memory matches are reused; only the rest reach the model.
+
+    A sentence longer than the model reads is split into pieces at clause boundaries, never inside a
+    glossary term (:mod:`translate.pieces`); each piece is translated with the terms inside it (and
+    the sentence's forbidden renderings), and the translations are joined with a space.
+    """
+    prepared = _prepare_segments(ArticleSource("", "", ""), segments, matcher, memory, translator.fits_source)
+    translations = translator.translate(
+        prepared.requests(),
+        beam=settings.beam,
+        max_length=settings.max_length,
+        batch_size=settings.batch_size,
+        with_unconstrained=settings.with_unconstrained,
+        progress=progress,
+    )
+    return _finish(prepared, translations, memory)
+
+
 @dataclass(frozen=True)
 class _PieceJob:
     """One piece of a sentence to translate; ``matches`` pairs each of the sentence's term matches
@@ -149,12 +365,12 @@ class _PieceJob:
 
 
 def _piece_jobs(
-    index: int, segment: Segment, sentence: SentenceTerms, translator: Translator
+    index: int, segment: Segment, sentence: SentenceTerms, fits: Callable[[str], bool]
 ) -> list[_PieceJob]:
     """The sentence as one request, or one per piece when it is too long for the model."""
     spans = [(match.start, match.end) for match in sentence.matches]
     jobs = []
-    for piece in split_sentence(segment.source, translator.fits_source, spans):
+    for piece in split_sentence(segment.source, fits, spans):
         inside = [m for m in sentence.matches if piece.start <= m.start and m.end <= piece.end]
         own = sentence_terms(inside)
         request = TranslationRequest(
@@ -184,40 +400,49 @@ def translate_article(
     matcher: GlossaryMatcher | None,
     memory: TranslationMemory | None = None,
     settings: DecodingSettings = DecodingSettings(),
-    progress: bool = False,
     run_id: str | None = None,
 ) -> ArticleTranslation:
     """Segment and translate one article file (``text``: its content, if already read). ``run_id``
     names the run in every output file (default: a new one; pass one id for all articles of a run)."""
-    name = article_name(path)
-    segments = segment_article(read_text(path) if text is None else text, name)
-    results = translate_segments(
-        segments, translator=translator, matcher=matcher, memory=memory, settings=settings, progress=progress
+    (article,) = translate_articles(
+        [ArticleSource.read(path, text)],
+        engine=LocalEngine(translator),
+        glossary=glossary,
+        matcher=matcher,
+        memory=memory,
+        settings=settings,
+        run_id=run_id,
     )
-    return ArticleTranslation(
-        name=name,
-        path=os.fspath(path),
-        run=run_info(translator, glossary, settings, run_id or new_run_id()),
-        results=results,
-    )
+    return article
+
+
+def source_checksum(text: str) -> str:
+    """``sha256:<hex>`` of an article's text as read (UTF-8, BOM dropped): recorded to resume runs."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def run_info(
-    translator: Translator, glossary: Glossary | None, settings: DecodingSettings, run_id: str = ""
+    engine: ModelIdentity,
+    glossary: Glossary | None,
+    settings: DecodingSettings,
+    source_checksum: str | None = None,
+    run_id: str = "",
 ) -> RunInfo:
-    """The metadata line of a run."""
+    """The metadata line of an article's records."""
     return RunInfo(
         tool_version=__version__,
-        model=translator.model_id,
-        model_revision=translator.revision,
+        model=engine.model_id,
+        model_revision=engine.revision,
         glossary=glossary.source if glossary else None,
         glossary_checksum=glossary.checksum() if glossary else None,
         beam=settings.beam,
         max_length=settings.max_length,
         batch_size=settings.batch_size,
-        device=translator.device,
+        device=engine.device,
         run_id=run_id,
-        precision=translator.precision.value,
+        precision=engine.precision,
+        source_checksum=source_checksum,
+        with_unconstrained=settings.with_unconstrained,
     )
 
 

@@ -96,6 +96,10 @@ class RunInfo:
     run_id: str = ""
     # fp32, int8, fp16 or bf16: what the model ran at (files written before the field existed: fp32)
     precision: str = "fp32"
+    # Added for resuming (None in files written before): what the article's text was, and whether
+    # each constrained sentence was also translated without its terms.
+    source_checksum: str | None = None
+    with_unconstrained: bool | None = None
 
 
 def new_run_id(now: datetime | None = None) -> str:

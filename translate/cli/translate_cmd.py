@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
 from songngu.translate import DEFAULT_MODEL, PRECISIONS
+from songngu.translate.corpus import DEFAULT_PATTERN, ArticleJob
 from songngu.translate.records import ArticleTranslation, Method
+
+if TYPE_CHECKING:
+    from songngu.glossary.model import Glossary
+    from songngu.translate.pipeline import ArticleSource, DecodingSettings, Engine, ModelRef
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,11 +27,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "translate",
         help="translate Vietnamese articles held to a glossary",
         description="Translate UTF-8 Vietnamese articles sentence by sentence. For each FILE writes "
-        "DIR/<name>.jsonl, .en.txt, .tsv, .vi, .en, .tmx, .po and .xlf (the .po and .xlf merged with "
-        "the reviewed ones already there, printing what each merge kept, moved, changed, added and made "
-        "obsolete).",
+        "DIR/<name>.jsonl, .en.txt, .tsv, .vi, .en, .tmx, .po and .xlf (the .po and .xlf merged with the "
+        "reviewed ones already there, printing what each merge kept, moved, changed, added and made "
+        "obsolete); "
+        "a FOLDER is searched recursively and its articles write at their relative paths under DIR. "
+        "Articles whose outputs are up to date (same text, glossary, model and settings) are skipped.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("files", nargs="+", metavar="FILE|FOLDER")
     parser.add_argument("--out", "-o", required=True, metavar="DIR", help="output directory")
     parser.add_argument(
         "--model",
@@ -30,11 +41,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=f"Hugging Face model id or local MarianMT directory (default {DEFAULT_MODEL})",
     )
     parser.add_argument("--glossary", "-g", help="glossary (CSV, TSV or TBX) whose terms the output must use")
-    parser.add_argument(
-        "--tm",
-        metavar="DB",
-        help="translation memory (SQLite) to reuse human translations; one not created yet counts as empty",
-    )
+    parser.add_argument("--tm", metavar="DB", help="translation memory (SQLite) to reuse human translations")
     parser.add_argument("--beam", type=_positive, default=4, help="beam size (default 4)")
     parser.add_argument("--max-length", type=_positive, default=256, help="max target tokens (default 256)")
     parser.add_argument("--batch-size", type=_positive, default=16, help="sentences per batch (default 16)")
@@ -47,6 +54,27 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "fp32, int8 (CPU), fp16, bf16",
     )
     parser.add_argument(
+        "--glob",
+        default=DEFAULT_PATTERN,
+        metavar="PATTERN",
+        help=f"files to take from a FOLDER, matched on the path inside it (default {DEFAULT_PATTERN})",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="translate every article again, even those up to date"
+    )
+    parser.add_argument(
+        "--ray",
+        metavar="ADDRESS|local",
+        help="translate on a Ray cluster (ray://host:10001 or host:6379), or `local`: Ray on this machine "
+        "(needs pip install 'songngu[ray]')",
+    )
+    parser.add_argument(
+        "--ray-actors",
+        type=_positive,
+        metavar="N",
+        help="model copies on Ray (default: one per CPU core of the cluster)",
+    )
+    parser.add_argument(
         "--no-compare",
         action="store_true",
         help="skip the unconstrained translation shown to reviewers next to the constrained one",
@@ -55,42 +83,57 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    """Translate every readable article; exit 2 if any input was refused."""
+    """Translate every readable article that is not up to date; exit 2 if any input was refused.
+
+    The steps, in order: find the articles and where their outputs go; read each one; check every
+    output location and existing catalog; skip the articles whose outputs are up to date; only then
+    open the memory and load the model (not at all when nothing needs work); translate across
+    articles, writing each article's files as soon as it is done.
+    """
     # Imported here, not at the top: `songngu --help` and the model-free commands must not pay
     # for torch and transformers, which the engine and the pipeline pull in.
     from songngu.glossary.formats import load_glossary
     from songngu.glossary.matcher import GlossaryMatcher
-    from songngu.textfile import read_text
     from songngu.translate.cli.notice import say
-    from songngu.translate.engine import Translator
+    from songngu.translate.corpus import discover
+    from songngu.translate.engine import locate_model
     from songngu.translate.formats import merge_summaries, prepare_outputs, write_outputs
     from songngu.translate.memory import TranslationMemory
-    from songngu.translate.pipeline import DecodingSettings, translate_article
+    from songngu.translate.pipeline import DecodingSettings, ModelRef, translate_articles
+    from songngu.translate.progress import CorpusProgress
     from songngu.translate.records import new_run_id
-    from songngu.translate.segment import article_name
 
+    if args.ray:
+        from songngu.translate.ray_engine import require_ray
+
+        require_ray()
+    jobs = discover(args.files, args.out, args.glob)
     glossary = load_glossary(args.glossary) if args.glossary else None
-    matcher = GlossaryMatcher(glossary) if glossary else None
-    names = [article_name(file) for file in args.files]
-    clashes = sorted({name for name in names if names.count(name) > 1})
-    if clashes:
-        raise InputError(f"several inputs would write {args.out}/{clashes[0]}.*; rename one of them")
-
-    # Read every article before loading the model: a bad file is reported at once and gets no output.
-    readable: list[tuple[str, str]] = []
-    refused = 0
-    for file in args.files:
-        try:
-            readable.append((file, read_text(file)))
-        except InputError as exc:
-            print(f"songngu: {exc}", file=sys.stderr)
-            refused += 1
+    settings = DecodingSettings(
+        beam=args.beam,
+        max_length=args.max_length,
+        batch_size=args.batch_size,
+        with_unconstrained=not args.no_compare,
+    )
+    readable, refused = read_articles(jobs)
     if not readable:
         return 2
+    # Every output of the run is checked before the model is even located: an unwritable --out or
+    # a broken reviewed catalog stops the run at once, before any article is written.
+    out = Path(args.out)
+    prepare_outputs([(job.out_dir / job.name).relative_to(out).as_posix() for job, _ in readable], out)
+    _, revision = locate_model(args.model)
+    model = ModelRef(args.model, revision, precision=_planned_precision(args))
+    plan = plan_run(readable, glossary, model, settings, force=args.force)
+    if plan.up_to_date:
+        print(
+            f"songngu: {plan.up_to_date} of {len(jobs)} articles up to date, skipped (--force redoes them)",
+            file=sys.stderr,
+        )
+    if not plan.todo:
+        return 2 if refused else 0
 
-    # Every output of the run is checked before the model loads: an unwritable --out or a broken
-    # reviewed catalog stops the run at once, before any article is written.
-    prepare_outputs([article_name(file) for file, _ in readable], args.out)
+    matcher = GlossaryMatcher(glossary) if glossary else None
     # Opened before the model loads, so a broken memory is reported at once. One not created yet is
     # an empty memory: a desk's script passes --tm from day one, before any review is imported.
     memory = None
@@ -98,39 +141,114 @@ def run(args: argparse.Namespace) -> int:
         say(f"{args.tm}: no translation memory there yet; translating as with an empty one")
     elif args.tm:
         memory = TranslationMemory(args.tm, create=False, write=False, on_wait=say)
+    progress: CorpusProgress | None = None
+    engine: Engine | None = None
     try:
-        translator = Translator.load(args.model, device=args.device, precision=args.precision)
-        settings = DecodingSettings(
-            beam=args.beam,
-            max_length=args.max_length,
-            batch_size=args.batch_size,
-            with_unconstrained=not args.no_compare,
+        engine = _engine(args)
+        progress = CorpusProgress(len(plan.todo), plan.sentences)
+        articles = translate_articles(
+            [source for _, source in plan.todo],
+            engine=engine,
+            glossary=glossary,
+            matcher=matcher,
+            memory=memory,
+            settings=settings,
+            on_progress=progress.update,
+            run_id=new_run_id(),  # one id for every file of this run
         )
-        run_id = new_run_id()  # one id for every file of this run
-        for file, text in readable:
-            article = translate_article(
-                file,
-                text=text,
-                translator=translator,
-                glossary=glossary,
-                matcher=matcher,
-                memory=memory,
-                settings=settings,
-                progress=sys.stderr.isatty(),
-                run_id=run_id,
-            )
-            merged = merge_summaries(article, Path(args.out))
-            write_outputs(article, Path(args.out))
-            print(_summary(article, args.out), file=sys.stderr)
+        for (job, _), article in zip(plan.todo, articles, strict=True):
+            merged = merge_summaries(article, job.out_dir)
+            write_outputs(article, job.out_dir)
+            progress.write(_summary(article, job.out_dir))
             for path, summary in merged:
-                print(f"{path}: merged with the reviewed file: {summary.text()}", file=sys.stderr)
+                progress.write(f"{path}: merged with the reviewed file: {summary.text()}")
     finally:
+        if progress is not None:
+            progress.close()
+        if engine is not None:
+            engine.close()
         if memory is not None:
             memory.close()
     return 2 if refused else 0
 
 
-def _summary(article: ArticleTranslation, out_dir: str) -> str:
+def read_articles(jobs: Sequence[ArticleJob]) -> tuple[list[tuple[ArticleJob, str]], int]:
+    """Every article's text, read before anything else (a bad file is reported at once, and gets no
+    output), and how many were refused."""
+    from songngu.textfile import read_text
+
+    readable: list[tuple[ArticleJob, str]] = []
+    refused = 0
+    for job in jobs:
+        try:
+            readable.append((job, read_text(job.source)))
+        except InputError as exc:
+            print(f"songngu: {exc}", file=sys.stderr)
+            refused += 1
+    return readable, refused
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """The articles a run will translate, with their jobs, and how many are left as up to date."""
+
+    todo: list[tuple[ArticleJob, ArticleSource]]
+    sentences: int  # in the articles to translate
+    up_to_date: int
+
+
+def plan_run(
+    readable: Sequence[tuple[ArticleJob, str]],
+    glossary: Glossary | None,
+    model: ModelRef,
+    settings: DecodingSettings,
+    *,
+    force: bool = False,
+) -> RunPlan:
+    """Keep the articles whose outputs are not up to date (all of them with ``force``)."""
+    from songngu.translate.pipeline import ArticleSource, run_info, source_checksum
+    from songngu.translate.resume import OutputKey, up_to_date
+    from songngu.translate.segment import segment_article
+
+    todo: list[tuple[ArticleJob, ArticleSource]] = []
+    sentences = skipped = 0
+    for job, text in readable:
+        key = OutputKey.of(run_info(model, glossary, settings, source_checksum(text)))
+        if not force and up_to_date(job, key):
+            skipped += 1
+            continue
+        todo.append((job, ArticleSource(os.fspath(job.source), job.name, text)))
+        sentences += len(segment_article(text, job.name))
+    return RunPlan(todo, sentences, skipped)
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    """The model, loaded in this process, or a pool of actors each loading it on Ray."""
+    if args.ray:
+        from songngu.translate.ray_engine import RayEngine
+
+        return RayEngine(
+            args.ray, args.model, device=args.device, precision=args.precision, actors=args.ray_actors
+        )
+    from songngu.translate.engine import Translator
+    from songngu.translate.pipeline import LocalEngine
+
+    return LocalEngine(Translator.load(args.model, device=args.device, precision=args.precision))
+
+
+def _planned_precision(args: argparse.Namespace) -> str:
+    """The precision this run will record, known before the model loads: what ``auto`` stands for
+    on the device (on CUDA the fp16 overflow probe may still pick bf16, which then redoes those
+    articles on the next run: a wasted run, never a stale output)."""
+    from songngu.translate.engine import resolve_device
+    from songngu.translate.precision import resolve
+
+    if args.ray:  # Ray actors get a GPU only when --device names CUDA
+        return resolve(args.precision, "cpu" if args.device == "auto" else args.device).value
+    return resolve(args.precision, resolve_device(args.device)).value
+
+
+def _summary(article: ArticleTranslation, out_dir: Path) -> str:
     methods = Counter(result.method for result in article.results)
     terms = [term for result in article.results for term in result.terms]
     violated = sum(result.violated for result in article.results)
@@ -143,7 +261,7 @@ def _summary(article: ArticleTranslation, out_dir: str) -> str:
         + (f", {violated} VIOLATING" if violated else "")
         + (f", {split} split into pieces" if split else "")
         + (f", {truncated} TRUNCATED" if truncated else "")
-        + f" → {Path(out_dir) / article.name}.*"
+        + f" → {out_dir / article.name}.*"
     )
 
 

@@ -11,6 +11,7 @@ never raw, so each record is one line for any reader (``str.splitlines`` include
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -104,9 +105,13 @@ _RUN_FIELDS: dict[str, tuple[type, ...]] = {
     "device": (str,),
     "run_id": (str,),
     "precision": (str,),  # since songngu 0.2: files without it ran at fp32
+    # Recorded for resuming since 0.2: absent from older files.
+    "source_checksum": _OPTIONAL_TEXT,
+    "with_unconstrained": (bool, type(None)),
 }
-# Every run field but those older files lack: the run id and the precision.
-_RUN_REQUIRED = tuple(key for key in _RUN_FIELDS if key not in ("precision", "run_id"))
+# Every run field but those older files lack: the run id, the precision and what resuming compares.
+_OPTIONAL_RUN_FIELDS = ("run_id", "precision", "source_checksum", "with_unconstrained")
+_RUN_REQUIRED = tuple(key for key in _RUN_FIELDS if key not in _OPTIONAL_RUN_FIELDS)
 _TERM_FIELDS: dict[str, tuple[type, ...]] = {
     "start": (int,),
     "end": (int,),
@@ -174,3 +179,22 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         pieces=fields.get("pieces", 1),
         truncated=fields.get("truncated", False),
     )
+
+
+def read_run(path: str | os.PathLike[str]) -> RunInfo | None:
+    """The run metadata of a JSONL records file, reading only its first line (None if it has none).
+
+    Raises :class:`InputError` if the file cannot be read or the line is not songngu metadata.
+    """
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        obj = json.loads(first.decode("utf-8")) if first.strip() else None
+        if not isinstance(obj, dict) or "run" not in obj:
+            return None
+        return RunInfo(**_typed(obj["run"], _RUN_FIELDS, _RUN_REQUIRED))
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise InputError(f"{path}:1: not songngu run metadata ({exc})") from None

@@ -1,0 +1,54 @@
+"""`songngu translate --ray local` writes exactly the files a local run writes.
+
+Ray is an optional extra (`pip install 'songngu[ray]'`); the test extra installs it, so CI runs this.
+One tiny model, two short articles, one actor: Ray's start-up is most of the time.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from songngu.translate.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+GLOSSARY = ROOT / "seeds" / "glossary.csv"
+OPTIONS = ("--max-length", "32", "--beam", "2", "--batch-size", "2", "-g", str(GLOSSARY))
+
+
+def translate(model: Path, source: Path, out: Path, *extra: str) -> int:
+    return main(["translate", str(source), "--out", str(out), "--model", str(model), *OPTIONS, *extra])
+
+
+@pytest.mark.ray
+def test_ray_local_run_writes_the_same_files_as_a_local_run(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'songngu[ray]'")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # PO dates equal in both runs
+    source = tmp_path / "in"
+    (source / "tin").mkdir(parents=True)
+    (source / "a.txt").write_text(
+        "Bộ Ngoại giao họp báo về UPR.\n\nHơn bốn triệu người đã đến Rome dự đám tang.\n", encoding="utf-8"
+    )
+    (source / "tin" / "b.txt").write_text("Liggins theo chân cha và bước vào nghề y.\n", encoding="utf-8")
+    assert translate(tiny_model_dir, source, tmp_path / "local") == 0
+    assert translate(tiny_model_dir, source, tmp_path / "ray", "--ray", "local", "--ray-actors", "1") == 0
+    local = {p.relative_to(tmp_path / "local"): p.read_bytes() for p in (tmp_path / "local").rglob("*.*")}
+    on_ray = {p.relative_to(tmp_path / "ray"): p.read_bytes() for p in (tmp_path / "ray").rglob("*.*")}
+    assert len(local) == 14 and on_ray == local
+
+
+def test_ray_without_ray_installed_is_one_line_saying_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # what `import ray` meets where it is not installed
+    article = tmp_path / "a.txt"
+    article.write_text("Bộ Ngoại giao họp báo.\n", encoding="utf-8")
+    code = main(["translate", str(article), "--out", str(tmp_path / "out"), "--ray", "local"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("songngu: --ray needs Ray Data") and "pip install 'songngu[ray]'" in err
+    assert not (tmp_path / "out").exists()

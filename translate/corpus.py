@@ -1,0 +1,107 @@
+"""The articles of a run and where each one's outputs go.
+
+``songngu translate`` takes files and folders. A file given by name writes ``OUT/<name>.*``; a folder
+is searched recursively for files matching a pattern (``*.txt`` by default), and each one writes
+under ``OUT`` at its path relative to that folder: ``in/a/b.txt`` → ``OUT/a/b.jsonl``, ``OUT/a/b.po``…
+
+Decisions:
+
+- A pattern is matched against the path relative to the folder, from the right
+  (:meth:`pathlib.PurePath.match`): ``*.txt`` matches at any depth, ``2024/*.txt`` only files directly
+  in a folder named 2024.
+- Hidden files and folders (name starting with ".") are skipped: version control, editors' and
+  songngu's own temporary files live there. Symbolic links to folders are not followed (no cycles).
+- The output folder is skipped when it lies inside an input folder, so that a re-run never takes
+  last run's ``<name>.en.txt`` for a Vietnamese article.
+- Two articles that would write the same ``<name>.*`` files are refused before anything is done,
+  with one line naming both.
+- Articles are listed in a fixed order: inputs in the order given, each folder's files sorted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from songngu.errors import InputError
+from songngu.translate.formats import OUTPUT_FORMATS
+from songngu.translate.formats.jsonl import JsonlFormat
+from songngu.translate.segment import article_name
+
+DEFAULT_PATTERN = "*.txt"
+
+
+@dataclass(frozen=True)
+class ArticleJob:
+    """One article of a run: its file, and the folder and name its output files get."""
+
+    source: Path
+    out_dir: Path
+    name: str  # the file name without its last suffix: segment ids and output file names
+
+    @property
+    def records(self) -> Path:
+        """Its JSONL records file, whose first line says what produced the outputs."""
+        return self.out_dir / f"{self.name}{JsonlFormat.suffix}"
+
+    def outputs(self) -> list[Path]:
+        """Every file written for it, one per output format."""
+        return [self.out_dir / f"{self.name}{fmt.suffix}" for fmt in OUTPUT_FORMATS]
+
+
+def discover(
+    inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str], pattern: str = DEFAULT_PATTERN
+) -> list[ArticleJob]:
+    """The articles named by ``inputs`` (files, or folders searched for ``pattern``).
+
+    A name that is not a folder is taken as a file (reading it reports a missing one). Raises
+    :class:`InputError` for a folder with no matching file and for two articles that would write the
+    same output files.
+    """
+    out = Path(out_dir)
+    jobs: list[ArticleJob] = []
+    for given in inputs:
+        path = Path(given)
+        if not path.is_dir():
+            jobs.append(ArticleJob(path, out, article_name(path)))
+            continue
+        found = [
+            ArticleJob(file, out / relative.parent, article_name(file))
+            for file, relative in _walk(path, pattern, skip=out)
+        ]
+        if not found:
+            raise InputError(f"{given}: no file matches {pattern} in this folder (--glob sets the pattern)")
+        jobs.extend(found)
+    return _without_clashes(jobs)
+
+
+def _walk(folder: Path, pattern: str, skip: Path) -> list[tuple[Path, PurePath]]:
+    """Files under ``folder`` matching ``pattern``, sorted, with their paths relative to it."""
+    skipped = skip.resolve()
+    found: list[tuple[Path, PurePath]] = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skipped)
+        for name in files:
+            relative = (here / name).relative_to(folder)
+            if not name.startswith(".") and relative.match(pattern):
+                found.append((here / name, relative))
+    return sorted(found, key=lambda item: item[1].parts)
+
+
+def _without_clashes(jobs: Sequence[ArticleJob]) -> list[ArticleJob]:
+    """``jobs`` with repeats of one file dropped; two files writing the same outputs are refused."""
+    first: dict[Path, Path] = {}
+    unique: list[ArticleJob] = []
+    for job in jobs:
+        target = job.out_dir / job.name
+        if target not in first:
+            first[target] = job.source
+            unique.append(job)
+        elif first[target] != job.source:
+            raise InputError(
+                f"{first[target]} and {job.source} would both write {target}.*; rename one of them"
+            )
+    return unique
