@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from songngu.translate import pipeline, records
 from songngu.translate.cli import main
+from songngu.translate.formats import OUTPUT_FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "seeds" / "glossary.csv"
@@ -28,6 +30,8 @@ def test_ray_local_run_writes_the_same_files_as_a_local_run(
 ) -> None:
     pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'songngu[ray]'")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # PO dates equal in both runs
+    for module in (records, pipeline):  # and one run id for both runs
+        monkeypatch.setattr(module, "new_run_id", lambda: "20260101T000000Z-00000000")
     source = tmp_path / "in"
     (source / "tin").mkdir(parents=True)
     (source / "a.txt").write_text(
@@ -38,7 +42,7 @@ def test_ray_local_run_writes_the_same_files_as_a_local_run(
     assert translate(tiny_model_dir, source, tmp_path / "ray", "--ray", "local", "--ray-actors", "1") == 0
     local = {p.relative_to(tmp_path / "local"): p.read_bytes() for p in (tmp_path / "local").rglob("*.*")}
     on_ray = {p.relative_to(tmp_path / "ray"): p.read_bytes() for p in (tmp_path / "ray").rglob("*.*")}
-    assert len(local) == 14 and on_ray == local
+    assert len(local) == 2 * len(OUTPUT_FORMATS) and on_ray == local
 
 
 def test_ray_without_ray_installed_is_one_line_saying_how_to_install(

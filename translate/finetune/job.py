@@ -99,7 +99,9 @@ def run(
         if not dist.main:  # one voice: the other processes report nothing
             log = _silent
 
-    translator = Translator.load(job.model, device=device_for(job.device, dist))
+    # Trained in full precision (autocast handles mixed precision on CUDA): an int8 model, which
+    # `auto` would give on CPU, has no gradients to train.
+    translator = Translator.load(job.model, device=device_for(job.device, dist), precision="fp32")
     matcher = GlossaryMatcher(load_glossary(job.glossary)) if job.glossary else None
     base_checksum = weights_checksum(translator.model)
     fingerprint = _fingerprint(job, data, translator.revision, base_checksum)
