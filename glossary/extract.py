@@ -169,7 +169,7 @@ def extract(documents: Iterable[tuple[str, str]], known: Glossary | None = None)
 
     Ordered by how often they were seen, then by first appearance.
     """
-    known_forms = _known_forms(known) if known is not None else set()
+    known_forms = known_term_forms(known) if known is not None else set()
     candidates: dict[str, Candidate] = {}
     for source, text in documents:
         for definition in find_definitions(text):
@@ -194,7 +194,8 @@ def extract_files(paths: Iterable[str | os.PathLike[str]], known: Glossary | Non
     return extract(((os.fspath(path), read_text(path)) for path in paths), known)
 
 
-def _known_forms(glossary: Glossary) -> set[str]:
+def known_term_forms(glossary: Glossary) -> set[str]:
+    """The folded Vietnamese forms and abbreviations of every entry: candidates to leave out as known."""
     forms: set[str] = set()
     for entry in glossary:
         forms.update(fold(form) for form in entry.vi_forms if form)

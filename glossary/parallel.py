@@ -33,7 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from songngu.glossary.extract import find_definitions
+from songngu.glossary.extract import find_definitions, known_term_forms
 from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.glossary.normalize import fold
 
@@ -184,7 +184,7 @@ def propose(
     Definitions come first (most supported first), then explained acronyms, then co-occurrences.
     """
     pairs = [(segment_id, vi, en) for segment_id, vi, en in pairs if vi.strip() and en.strip()]
-    known_forms = _known_forms(known) if known is not None else set()
+    known_forms = known_term_forms(known) if known is not None else set()
     proposals: dict[tuple[str, str], _Proposal] = {}
     order: list[tuple[str, str]] = []
 
@@ -408,12 +408,3 @@ def _cooccurrences(
         ids = {pairs[i][0] for i in support[key] if en in en_sets[i]}
         results.append((written[key], en, ids, dice, pairs[support[key][0]][0]))
     return results
-
-
-def _known_forms(glossary: Glossary) -> set[str]:
-    forms: set[str] = set()
-    for entry in glossary:
-        forms.update(fold(form) for form in entry.vi_forms if form)
-        if entry.acronym:
-            forms.add(fold(entry.acronym))
-    return forms
