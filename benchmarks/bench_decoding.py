@@ -28,12 +28,10 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from model_factory import build_marian  # noqa: E402
+from model_factory import build_opus_mt_shape  # noqa: E402
 
 from songngu.translate.constraints import TermConstraint  # noqa: E402
 from songngu.translate.engine import TranslationRequest, Translator  # noqa: E402
-
-OPUS_MT_VI_EN_VOCAB = 53685
 
 
 def requests(count: int) -> list[TranslationRequest]:
@@ -117,16 +115,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        directory = build_marian(
-            Path(tmp) / "opus-mt-vi-en-shape",
-            d_model=512,
-            layers=6,
-            heads=8,
-            ffn=2048,
-            vocab_size=OPUS_MT_VI_EN_VOCAB,
-            activation="swish",
-            seed=0,
-        )
+        directory = build_opus_mt_shape(Path(tmp) / "opus-mt-vi-en-shape")
         translator = Translator.load(str(directory), device=args.device, precision=args.precision)
     config = translator.model.config
     reqs = requests(args.sentences)

@@ -32,8 +32,8 @@ from songngu.translate.precision import quiet_model_stack  # noqa: E402  (before
 
 quiet_model_stack()
 
-from bench_decoding import OPUS_MT_VI_EN_VOCAB, DecoderWork, requests  # noqa: E402
-from model_factory import build_marian  # noqa: E402
+from bench_decoding import DecoderWork, requests  # noqa: E402
+from model_factory import OPUS_MT_VI_EN_VOCAB, build_opus_mt_shape  # noqa: E402
 
 from songngu.translate.engine import TranslationRequest, Translator  # noqa: E402
 
@@ -155,16 +155,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        model_dir = build_marian(
-            work / "opus-mt-vi-en-shape",
-            d_model=512,
-            layers=6,
-            heads=8,
-            ffn=2048,
-            vocab_size=OPUS_MT_VI_EN_VOCAB,
-            activation="swish",
-            seed=0,
-        )
+        model_dir = build_opus_mt_shape(work / "opus-mt-vi-en-shape")
         constrained = requests(args.sentences)
         plain = [TranslationRequest(r.source) for r in constrained]
         sources = [r.source for r in constrained]

@@ -25,13 +25,11 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from model_factory import build_marian  # noqa: E402
+from model_factory import build_opus_mt_shape  # noqa: E402
 
 from songngu.translate.engine import Translator  # noqa: E402
 from songngu.translate.finetune.data import PairOrigin, TrainingPair  # noqa: E402
 from songngu.translate.finetune.training import TrainingSettings, fine_tune  # noqa: E402
-
-OPUS_MT_VI_EN_VOCAB = 53685
 
 
 def seed_pairs(limit: int) -> list[TrainingPair]:
@@ -63,16 +61,7 @@ def main() -> None:
         checkpoint_minutes=1e9,
     )
     with tempfile.TemporaryDirectory() as tmp:
-        directory = build_marian(
-            Path(tmp) / "opus-mt-vi-en-shape",
-            d_model=512,
-            layers=6,
-            heads=8,
-            ffn=2048,
-            vocab_size=OPUS_MT_VI_EN_VOCAB,
-            activation="swish",
-            seed=0,
-        )
+        directory = build_opus_mt_shape(Path(tmp) / "opus-mt-vi-en-shape")
         translator = Translator.load(str(directory), device=args.device)
         warmup = TrainingSettings(epochs=1, batch_size=args.batch_size, precision=args.precision)
         fine_tune(translator, pairs, [], warmup, Path(tmp) / "warmup", log=lambda line: None)

@@ -174,3 +174,22 @@ def build_marian(
     )
     tokenizer.save_pretrained(out)
     return out
+
+
+#: opus-mt-vi-en's shared vocabulary size.
+OPUS_MT_VI_EN_VOCAB = 53685
+
+
+def build_opus_mt_shape(directory: Path, *, seed: int = 0) -> Path:
+    """A random MarianMT of exactly Helsinki-NLP/opus-mt-vi-en's shape (6+6 layers, d_model 512, 8
+    heads, FFN 2048, swish, its vocabulary size): the model the benchmarks time in place of the real one."""
+    return build_marian(
+        directory,
+        d_model=512,
+        layers=6,
+        heads=8,
+        ffn=2048,
+        vocab_size=OPUS_MT_VI_EN_VOCAB,
+        activation="swish",
+        seed=seed,
+    )
