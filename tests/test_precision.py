@@ -56,6 +56,22 @@ def test_int8_rows_do_not_depend_on_the_rest_of_the_batch(rows: int, pick: int, 
     assert torch.equal(layer(x)[row], layer(x[row : row + 1])[0])
 
 
+def test_concatenated_int8_layers_compute_exactly_their_parts() -> None:
+    # Weights are quantised per output channel and activations per row: fusing q, k and v (as the
+    # decoder step does) changes no number.
+    generator = torch.Generator().manual_seed(2)
+    parts = [
+        Int8Linear(torch.randn(n, 16, generator=generator), torch.randn(n, generator=generator))
+        for n in (8, 5, 8)
+    ]
+    parts.append(Int8Linear(torch.randn(3, 16, generator=generator), None))
+    whole = Int8Linear.concatenate(parts)
+    x = torch.randn(4, 16, generator=generator)
+    assert torch.equal(whole(x), torch.cat([part(x) for part in parts], dim=1))
+    with pytest.raises(ValueError, match="same input size"):
+        Int8Linear.concatenate([parts[0], Int8Linear(torch.randn(2, 4), None)])
+
+
 def test_int8_quantises_every_linear_layer_including_the_output_projection(tiny_model_dir: Path) -> None:
     model = MarianMTModel.from_pretrained(tiny_model_dir, use_safetensors=True).eval()
     embeddings = model.get_input_embeddings().weight.detach().clone()

@@ -116,18 +116,57 @@ class Int8Linear(torch.nn.Module):
         part.register_buffer("bias", None if self.bias is None else self.bias[ids])
         return part
 
+    @classmethod
+    def concatenate(cls, parts: list[Int8Linear]) -> Int8Linear:
+        """One layer computing ``parts``' outputs side by side (e.g. query, key and value projections:
+        one activation quantisation and one product instead of three). Weights are quantised per
+        output channel, so this is exactly the parts' arithmetic."""
+        if len({part.in_features for part in parts}) != 1:
+            raise ValueError("only layers with the same input size can be concatenated")
+        biases = [part.bias for part in parts]
+        whole = Int8Linear.__new__(Int8Linear)
+        torch.nn.Module.__init__(whole)
+        whole.in_features = parts[0].in_features
+        whole.out_features = sum(part.out_features for part in parts)
+        whole.register_buffer("qweight", torch.cat([part.qweight for part in parts]))
+        whole.register_buffer("scale", torch.cat([part.scale for part in parts]))
+        if all(bias is None for bias in biases):
+            whole.register_buffer("bias", None)
+        else:
+            zeros = [part.scale.new_zeros(part.out_features) for part in parts]
+            filled = [b if b is not None else z for b, z in zip(biases, zeros, strict=True)]
+            whole.register_buffer("bias", torch.cat(filled))
+        return whole
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        shape = x.shape
+        rows, x_scale = self._products(x)
+        scale = x_scale * self.scale  # [rows, out]: per-row times per-channel
+        out = rows.mul(scale) if self.bias is None else torch.addcmul(self.bias, rows, scale)
+        return out.view(*x.shape[:-1], self.out_features)
+
+    def project_into(self, x: torch.Tensor, products: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        """``forward`` for a 2-D ``x``, with the int32 products and the float32 result written into
+        ``products`` and ``out`` (``[rows, out_features]``, reused from step to step).
+
+        For the vocabulary-wide output layer two fresh ``rows × vocab`` tensors per step cost more
+        (allocation, first-touch page faults) than the rescaling itself.
+        """
+        rows, x_scale = self._products(x, products)
+        # copy_ converts in place; a mixed-dtype mul would allocate a converted temporary.
+        out.copy_(rows).mul_(x_scale).mul_(self.scale)
+        return out if self.bias is None else out.add_(self.bias)
+
+    def _products(
+        self, x: torch.Tensor, products: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The int32 products ``q(x) @ q(W)ᵀ`` and the per-row activation scales ``s_x``."""
         rows = x.reshape(-1, self.in_features).float()
-        # Few passes over the activations: they cost more than the product at decoding sizes.
-        low, high = torch.aminmax(rows, dim=1, keepdim=True)
-        x_scale = torch.maximum(high, low.neg_()).clamp_(min=1e-12).div_(127.0)
+        # Few operations: at decoding sizes each costs about as much as the int8 product itself.
+        x_scale = rows.abs().amax(dim=1, keepdim=True).clamp_(min=1e-12).div_(127.0)
         quantised = rows.div(x_scale).round_().to(torch.int8)
-        out = torch._int_mm(quantised, self.qweight.t()).mul(x_scale)  # int32 × float32 → float32
-        out.mul_(self.scale)
-        if self.bias is not None:
-            out.add_(self.bias)
-        return out.view(*shape[:-1], self.out_features)
+        if products is None:
+            return torch._int_mm(quantised, self.qweight.t()), x_scale
+        return torch._int_mm(quantised, self.qweight.t(), out=products), x_scale
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, int8"
