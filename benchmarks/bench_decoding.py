@@ -85,11 +85,13 @@ class DecoderWork:
 
     def __init__(self, translator: Translator) -> None:
         self.steps = self.rows = 0
-        translator.model.get_decoder().register_forward_hook(self._count, with_kwargs=True)
+        # The last decoder layer's first feed-forward layer runs once per step in both searches
+        # (songngu's DecoderStep does not go through the decoder module itself).
+        translator.model.get_decoder().layers[-1].fc1.register_forward_hook(self._count)
 
-    def _count(self, module: torch.nn.Module, args: tuple, kwargs: dict, output: object) -> None:
+    def _count(self, module: torch.nn.Module, args: tuple, output: object) -> None:
         self.steps += 1
-        self.rows += kwargs["input_ids"].shape[0]
+        self.rows += args[0].shape[0]
 
     def take(self) -> tuple[int, int]:
         """(steps, rows) since the last call."""

@@ -60,12 +60,13 @@ def test_model_free_commands_import_neither_torch_nor_transformers(
         assert not any(m.startswith(("torch.", "transformers.")) for m in modules), args
 
 
-def test_the_import_record_shows_the_model_stack_where_it_is_loaded(translate_run: TranslateRun) -> None:
+def test_the_import_record_shows_the_model_stack_where_it_is_loaded(
+    translate_run: TranslateRun, tiny_model_dir: Path
+) -> None:
     # The other side of the test above, so that its absences mean something: translate imports it.
+    args = ["translate", "bai.txt", "--out", "import-record", "--model", str(tiny_model_dir)]
     done = run_songngu(
-        ["translate", "bai.txt", "--out", "unused", "--model", "/no/such/model/directory"],
-        cwd=translate_run.directory,
-        importtime=True,
+        [*args, "--beam", "1", "--max-length", "8"], cwd=translate_run.directory, importtime=True
     )
-    assert done.returncode == 2, other_lines(done.stderr)
+    assert done.returncode == 0, other_lines(done.stderr)
     assert imported_modules(done.stderr) >= MODEL_STACK

@@ -1,96 +1,96 @@
-"""The decoder's self-attention key/value cache, laid out for beam search.
+"""The decoder's self-attention keys and values, laid out for beam search.
 
-transformers' ``DynamicLayer`` grows by ``torch.cat`` at every step (a copy of the whole cache) and
-beam search then reorders it with ``index_select`` (a second copy). :class:`BeamLayer` writes each
-step's keys and values into preallocated buffers instead, and reorders by gathering into a second
-pair of buffers that it then swaps with the first: one copy per step instead of two, and no
-allocation. Capacity doubles when a search outgrows it.
+A growing cache (``torch.cat`` at every step, as transformers' ``DynamicLayer`` does) copies the
+whole cache once per step to append and beam search copies it again to reorder. :class:`BeamCache`
+writes each step's keys and values into a preallocated buffer instead, and reorders by gathering
+into a second buffer that it then swaps with the first: one copy per step, no allocation. Capacity
+doubles when a search outgrows it.
 
-Layout, per layer: ``[rows, heads, capacity, head_dim]`` buffers, two of them for keys (``_keys``,
-``_spare_keys``) and two for values; ``keys``/``values`` are views of the first ``length`` positions
-of the first ``rows`` rows, which is what the attention reads.
+Every layer's keys and values live in one buffer, ``[layers × 2, rows, heads, capacity, head_dim]``,
+so reordering the beams is one ``index_select`` for the whole decoder rather than two per layer;
+and a layer's keys, ``[rows, heads, length, head_dim]``, have rows and heads in one stride, so the
+attention's batched matrix products read them in place (with rows after heads, or layers between
+rows and heads, ``matmul`` would first copy them: five times the cost of the product, measured).
 """
 
 from __future__ import annotations
 
 import torch
-from transformers.cache_utils import Cache, DynamicLayer
+
+from songngu.translate.workspace import Workspace
 
 INITIAL_CAPACITY = 64  # decoder positions; doubled as needed
 
 
-class BeamLayer(DynamicLayer):
-    """One decoder layer's self-attention cache (see the module docstring)."""
+class BeamCache:
+    """Self-attention keys and values of every decoder layer, one row per hypothesis.
 
-    def __init__(self, capacity: int = INITIAL_CAPACITY) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.capacity = capacity
-        self.length = 0
-        self.rows = 0
+    A step calls :meth:`append` for each layer (in any order), then :meth:`advance` once.
+    """
 
-    def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
-        self.dtype, self.device = key_states.dtype, key_states.device
-        rows, heads, _, dim = key_states.shape
-        shape = (rows, heads, self.capacity, dim)
-        self._keys, self._spare_keys = (key_states.new_empty(shape) for _ in range(2))
-        self._values, self._spare_values = (value_states.new_empty(shape) for _ in range(2))
-        self.rows = rows
-        self.is_initialized = True
+    def __init__(
+        self,
+        layers: int,
+        rows: int,
+        heads: int,
+        head_dim: int,
+        *,
+        capacity: int = INITIAL_CAPACITY,
+        dtype: torch.dtype = torch.float32,
+        device: torch.device | str = "cpu",
+        workspace: Workspace | None = None,
+    ) -> None:
+        self.layers, self.heads, self.rows = layers, heads, rows
+        self.length = 0  # positions written and advanced over
+        self._workspace = workspace or Workspace()
+        self._names = ["beam cache", "beam cache spare"]  # of the current buffer, of the spare
+        shape = (layers * 2, rows, heads, max(1, capacity), head_dim)
+        self._buffer = self._workspace.tensor(self._names[0], shape, dtype, device)
+        self._spare = self._workspace.tensor(self._names[1], shape, dtype, device)
 
-    def update(
-        self, key_states: torch.Tensor, value_states: torch.Tensor, *args: object, **kwargs: object
+    @property
+    def capacity(self) -> int:
+        return self._buffer.shape[3]
+
+    def append(
+        self, layer: int, keys: torch.Tensor, values: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Append this step's keys and values; return the whole cache (views)."""
-        if not self.is_initialized:
-            self.lazy_initialization(key_states, value_states)
-        steps = key_states.shape[-2]
-        if key_states.shape[0] != self.rows:
+        """Write this step's ``keys``/``values`` (``[rows, heads, head_dim]``) of ``layer``; return
+        the layer's keys and values so far, this step's included (views ``[rows, heads, length + 1,
+        head_dim]``)."""
+        if keys.shape[0] != self.rows:
             raise ValueError("the cache holds a different number of rows: reorder it first")
-        if self.length + steps > self.capacity:
-            self._grow(self.length + steps)
-        end = self.length + steps
-        self._keys[: self.rows, :, self.length : end] = key_states
-        self._values[: self.rows, :, self.length : end] = value_states
-        self.length = end
-        return self._expose()
+        if self.length == self.capacity:
+            self._grow()
+        end = self.length + 1
+        key_block = self._buffer[2 * layer, : self.rows, :, :end]
+        value_block = self._buffer[2 * layer + 1, : self.rows, :, :end]
+        key_block[:, :, self.length] = keys
+        value_block[:, :, self.length] = values
+        return key_block, value_block
 
-    def get_seq_length(self) -> int:
-        return self.length
+    def advance(self) -> None:
+        """End a step: the positions written by :meth:`append` become part of the cache."""
+        self.length += 1
 
-    def reorder_cache(self, beam_idx: torch.LongTensor) -> None:
-        """Row ``i`` becomes row ``beam_idx[i]`` (fewer rows when sentences leave the batch)."""
-        if not self.length:
-            return
-        rows = beam_idx.numel()
-        span = slice(0, self.length)
-        torch.index_select(
-            self._keys[: self.rows, :, span], 0, beam_idx, out=self._spare_keys[:rows, :, span]
-        )
-        torch.index_select(
-            self._values[: self.rows, :, span], 0, beam_idx, out=self._spare_values[:rows, :, span]
-        )
-        self._keys, self._spare_keys = self._spare_keys, self._keys
-        self._values, self._spare_values = self._spare_values, self._values
+    def reorder(self, order: torch.Tensor) -> None:
+        """Row ``i`` becomes row ``order[i]`` (fewer rows when sentences leave the batch)."""
+        rows = order.numel()
+        if self.length:
+            span = slice(0, self.length)
+            torch.index_select(
+                self._buffer[:, : self.rows, :, span], 1, order, out=self._spare[:, :rows, :, span]
+            )
+            self._buffer, self._spare = self._spare, self._buffer
+            self._names.reverse()
         self.rows = rows
-        self._expose()
 
-    def _grow(self, needed: int) -> None:
-        while self.capacity < needed:
-            self.capacity *= 2
-        for name in ("_keys", "_spare_keys", "_values", "_spare_values"):
-            old = getattr(self, name)
-            new = old.new_empty((*old.shape[:2], self.capacity, old.shape[-1]))
-            if not name.startswith("_spare"):  # the spare buffers hold nothing yet
-                new[:, :, : self.length] = old[:, :, : self.length]
-            setattr(self, name, new)
-
-    def _expose(self) -> tuple[torch.Tensor, torch.Tensor]:
-        keys = self._keys[: self.rows, :, : self.length]
-        values = self._values[: self.rows, :, : self.length]
-        self.keys, self.values = keys, values
-        return keys, values
-
-
-def beam_self_attention_cache(layers: int, capacity: int = INITIAL_CAPACITY) -> Cache:
-    """A self-attention cache of :class:`BeamLayer` for a decoder of ``layers`` layers."""
-    return Cache(layers=[BeamLayer(min(capacity, INITIAL_CAPACITY)) for _ in range(layers)])
+    def _grow(self) -> None:
+        shape = (*self._buffer.shape[:3], 2 * self.capacity, self._buffer.shape[4])
+        dtype, device = self._buffer.dtype, self._buffer.device
+        # The spare holds nothing: its name gets the grown buffer, then the old buffer's the new spare.
+        grown = self._workspace.tensor(self._names[1], shape, dtype, device)
+        grown[:, :, :, : self.length] = self._buffer[:, :, :, : self.length]
+        self._buffer = grown
+        self._names.reverse()
+        self._spare = self._workspace.tensor(self._names[1], shape, dtype, device)

@@ -7,15 +7,17 @@ and each hypothesis's best next token; candidates fall into banks by constraint 
 beam is filled round-robin across banks, most progress first. End of sentence is only allowed once
 every constraint is met; negative constraints are banned in the scores before selection.
 
-The model's own forward pass is driven directly: the batch is encoded once, the decoder is stepped
-one token at a time with its key/value cache (``EncoderDecoderCache``), whose self-attention half
-(:mod:`translate.beam_cache`) is preallocated and reordered as beams are chosen with one gather per
-step. Sentences whose search is over are dropped from the batch.
+The batch is encoded once by the model's encoder; the decoder is stepped one token at a time by
+:class:`~translate.decoder_step.DecoderStep` (the same function of the same weights as transformers'
+decoder, laid out for beams: fused projections, encoder keys and values shared by a sentence's
+beams, a preallocated cache reordered with one gather per step). Sentences whose search is over are
+dropped from the batch.
 
-Each step touches the vocabulary-wide logits as little as possible: bans are applied to the logits
-(-inf), the log-normaliser is one ``logsumexp`` per row, and candidates come from one top-2k per
-hypothesis (the best 2k of k × vocab continuations are among them); log-probabilities are only
-formed for those candidates and for the constraint tokens.
+Each step touches the vocabulary-wide logits as little as possible (:mod:`translate.logits`): they
+live in buffers reused from step to step, bans are applied to the logits (-inf), the
+log-normaliser is one pass per row, and candidates come from one top-2k per hypothesis, found by
+blocks (the best 2k of k × vocab continuations are among them); log-probabilities are only formed
+for those candidates and for the constraint tokens.
 
 With no constraints the search is exactly transformers' beam search (same candidates, same
 finishing rule, same length normalisation and stopping heuristic as ``generate(num_beams=k)`` with
@@ -29,11 +31,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
-from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
-from songngu.translate.beam_cache import beam_self_attention_cache
 from songngu.translate.constraints import ConstraintAutomaton, PackedAutomata, pack
+from songngu.translate.decoder_step import DecoderStep
+from songngu.translate.logits import VocabularyBuffers, log_normaliser, project, row_top
+from songngu.translate.precision import Int8Linear
 from songngu.translate.shortlist import restricted_projection
+from songngu.translate.workspace import Workspace
 
 if TYPE_CHECKING:
     from transformers import MarianMTModel
@@ -100,6 +104,7 @@ def beam_search(
     length_penalty: float = 1.0,
     continues_word: torch.Tensor | None = None,
     shortlist: torch.Tensor | None = None,
+    workspace: Workspace | None = None,
 ) -> list[list[Hypothesis]]:
     """Translate a batch under constraints; per sentence, its finished hypotheses, best first.
 
@@ -109,6 +114,7 @@ def beam_search(
     forbidden word is only banned as a whole word.
     ``shortlist`` (token ids) restricts the output layer to those tokens, the constraints' tokens and
     the end token (:mod:`translate.shortlist`); every other token is never produced.
+    ``workspace`` lends the search its large buffers; pass the same one from batch to batch.
     ``max_length`` counts the decoder start token, as in ``generate``. Every hypothesis returned
     contains all of its sentence's positive constraints and none of its negative ones at the token
     level; a sentence whose constraints cannot be met within ``max_length`` gets an empty list.
@@ -128,19 +134,16 @@ def beam_search(
     constrained = packed.alphabet.numel() > 0
     has_negatives = bool(packed.forbidden.any())
     word_rules = continues_word is not None and bool((packed.forbidden_word | packed.ends_term).any())
-    project = lm_head
+    workspace = workspace or Workspace()
+    buffers = VocabularyBuffers(batch * k, vocab, device, workspace, int8=isinstance(lm_head, Int8Linear))
+    restricted = None
     if shortlist is not None:
         eos = torch.tensor([special.eos], device=device)
         ids = torch.unique(torch.cat((shortlist.to(device), packed.alphabet, eos)))
-        project = restricted_projection(lm_head, ids, vocab)
+        restricted = restricted_projection(lm_head, ids, vocab)
 
     encoder_states = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-    encoder_states = encoder_states.repeat_interleave(k, dim=0)
-    encoder_mask = attention_mask.repeat_interleave(k, dim=0)
-    cache = EncoderDecoderCache(
-        beam_self_attention_cache(model.config.decoder_layers, max_length), DynamicCache(config=model.config)
-    )
-    decoder = model.get_decoder()
+    decoder = DecoderStep(model).start(encoder_states, attention_mask, k, max_length, workspace)
 
     sentences = torch.arange(batch, device=device)  # original index of each active sentence
     tokens = torch.full((batch, k, max_length), special.start, dtype=torch.long, device=device)
@@ -158,19 +161,13 @@ def beam_search(
     while length < max_length and sentences.numel():
         active = sentences.numel()
         rows = active * k
-        hidden = decoder(
-            input_ids=tokens[:, :, length - 1].reshape(rows, 1),
-            encoder_hidden_states=encoder_states,
-            encoder_attention_mask=encoder_mask,
-            past_key_values=cache,
-            use_cache=True,
-        ).last_hidden_state[:, -1]
-        logits = project(hidden).float()
+        hidden = decoder(tokens[:, :, length - 1].reshape(rows))
+        logits = restricted(hidden) if restricted is not None else project(lm_head, hidden, buffers)
         if bias is not None:
             logits += bias
         # Log-probabilities are ``logits - norm``: only the candidates' are ever computed, and the
         # bans below set logits to -inf, which is the same as banning the log-probabilities.
-        norm = _mask_and_normalise(logits, special, banned, last=length == max_length - 1)
+        norm = _mask_and_normalise(logits, special, banned, buffers.scratch, last=length == max_length - 1)
 
         flat_state = state.view(rows)
         flat_met = met.view(rows, -1)
@@ -186,7 +183,7 @@ def beam_search(
         # row over the vocabulary, then one over k × 2k (the same candidates as a top-k over the
         # whole k × vocab row of totals, without building it).
         base = scores.view(rows, 1) - norm[:, None]
-        row_logits, row_tokens = torch.topk(logits, width, dim=1)
+        row_logits, row_tokens = row_top(logits, width)
         cand_scores, position = torch.topk((row_logits + base).view(active, k * width), 2 * k, dim=1)
         cand_index = (position // width) * vocab + row_tokens.view(active, k * width).gather(1, position)
         if constrained:
@@ -239,14 +236,11 @@ def beam_search(
         still_open = (best_running[:, None] > worst_done).any(dim=1)
         reorder = (parents + torch.arange(active, device=device)[:, None] * k).view(rows)
         if bool(still_open.all()):
-            cache.self_attention_cache.reorder_cache(reorder)
+            decoder.reorder(reorder)
             continue
         keep = still_open.nonzero().view(-1)
         keep_rows = (keep[:, None] * k + beam_offsets).view(-1)
-        cache.self_attention_cache.reorder_cache(reorder[keep_rows])
-        cache.cross_attention_cache.reorder_cache(keep_rows)
-        encoder_states = encoder_states[keep_rows]
-        encoder_mask = encoder_mask[keep_rows]
+        decoder.keep(keep, reorder[keep_rows])
         sentences, tokens, scores = sentences[keep], tokens[keep], scores[keep]
         state, met = state[keep], met[keep]
 
@@ -254,7 +248,7 @@ def beam_search(
 
 
 def _mask_and_normalise(
-    logits: torch.Tensor, special: _Special, banned: torch.Tensor, *, last: bool
+    logits: torch.Tensor, special: _Special, banned: torch.Tensor, scratch: torch.Tensor, *, last: bool
 ) -> torch.Tensor:
     """Apply generate's processors to ``logits`` in place; return each row's log-normaliser.
 
@@ -268,8 +262,8 @@ def _mask_and_normalise(
         return logits.new_zeros(logits.shape[0])
     if special.renormalize or not banned.numel():
         logits[:, banned] = float("-inf")
-        return torch.logsumexp(logits, dim=-1)
-    norm = torch.logsumexp(logits, dim=-1)
+        return log_normaliser(logits, scratch)
+    norm = log_normaliser(logits, scratch)
     logits[:, banned] = float("-inf")
     return norm
 
