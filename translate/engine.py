@@ -32,6 +32,8 @@ from songngu.translate.constraints import (
 from songngu.translate.decoding import Hypothesis, beam_search, multi_token_bad_words
 from songngu.translate.precision import Precision, PrecisionError, convert
 from songngu.translate.shortlist import frequent_tokens
+from songngu.translate.streams import default_streams, run_batches
+from songngu.translate.workspace import Workspace
 
 if TYPE_CHECKING:  # imported where the model loads: transformers takes seconds to import
     from transformers import MarianMTModel, MarianTokenizer
@@ -118,6 +120,10 @@ class Translator:
         # The vocabulary shortlist's frequent tokens (None: the whole vocabulary, exact).
         self.shortlist = shortlist
         self._frequent = frequent_tokens(tokenizer, shortlist).to(device) if shortlist else None
+        # Searches run at once on CPU (None: translate.streams decides), each with its workspace:
+        # the search's large buffers, reused from batch to batch.
+        self.streams: int | None = None
+        self._workspaces: list[Workspace] = []
         self._bad_words = multi_token_bad_words(model)
         self._continues_word = _continuation_mask(tokenizer, model.get_output_embeddings().out_features).to(
             device
@@ -294,36 +300,54 @@ class Translator:
     def _run(
         self, jobs: list[_Job], tick: Callable[[int], None], *, beam: int, max_length: int, batch_size: int
     ) -> dict[int, list[Hypothesis]]:
-        """Decode jobs in batches of similar source length; each batch is encoded once."""
+        """Decode jobs in batches of similar source length; each batch is encoded once.
+
+        The jobs, sorted by length, are cut into the fewest batches of at most ``batch_size`` and
+        of equal size (±1), so that batches searched at once (:mod:`translate.streams`) take
+        about as long as each other.
+        """
         results: dict[int, list[Hypothesis]] = {}
         ordered = sorted(jobs, key=lambda job: (len(job.ids), job.request))
-        pad = self.tokenizer.pad_token_id
-        for start in range(0, len(ordered), batch_size):
-            batch = ordered[start : start + batch_size]
-            width = max(len(job.ids) for job in batch)
-            input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-            attention_mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, job in enumerate(batch):
-                input_ids[row, : len(job.ids)] = torch.tensor(job.ids, dtype=torch.long)
-                attention_mask[row, : len(job.ids)] = 1
-            automata = [self._automaton(job.encoded) for job in batch]
-            shortlist = None
-            if self._frequent is not None:
-                shortlist = torch.cat((self._frequent, input_ids[attention_mask.bool()].to(self.device)))
-            hypotheses = beam_search(
-                self.model,
-                input_ids.to(self.device),
-                attention_mask.to(self.device),
-                automata,
-                beam=beam,
-                max_length=max_length,
-                continues_word=self._continues_word,
-                shortlist=shortlist,
-            )
-            for job, found in zip(batch, hypotheses, strict=True):
-                results[job.request] = found
+        count = -(-len(ordered) // batch_size)
+        batches = [ordered[i * len(ordered) // count : (i + 1) * len(ordered) // count] for i in range(count)]
+
+        def search(batch: list[_Job], workspace: Workspace) -> list[list[Hypothesis]]:
+            return self._search(batch, workspace, beam=beam, max_length=max_length)
+
+        def done(batch: list[_Job], found: list[list[Hypothesis]]) -> None:
+            for job, hypotheses in zip(batch, found, strict=True):
+                results[job.request] = hypotheses
             tick(len(batch))
+
+        streams = default_streams(self.device, len(batches)) if self.streams is None else self.streams
+        run_batches(batches, search, self._workspaces, streams=streams, on_done=done)
         return results
+
+    def _search(
+        self, batch: list[_Job], workspace: Workspace, *, beam: int, max_length: int
+    ) -> list[list[Hypothesis]]:
+        pad = self.tokenizer.pad_token_id
+        width = max(len(job.ids) for job in batch)
+        input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+        attention_mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, job in enumerate(batch):
+            input_ids[row, : len(job.ids)] = torch.tensor(job.ids, dtype=torch.long)
+            attention_mask[row, : len(job.ids)] = 1
+        automata = [self._automaton(job.encoded) for job in batch]
+        shortlist = None
+        if self._frequent is not None:
+            shortlist = torch.cat((self._frequent, input_ids[attention_mask.bool()].to(self.device)))
+        return beam_search(
+            self.model,
+            input_ids.to(self.device),
+            attention_mask.to(self.device),
+            automata,
+            beam=beam,
+            max_length=max_length,
+            continues_word=self._continues_word,
+            shortlist=shortlist,
+            workspace=workspace,
+        )
 
     def _automaton(self, encoded: EncodedConstraints | None) -> ConstraintAutomaton:
         if encoded is None:
