@@ -7,7 +7,9 @@ sentence early: every engine decodes to the length limit, and the mean output le
 show that they do the same work. songngu searches as many batches at once as ``translate`` does
 (:mod:`songngu.translate.streams`), with a row for one batch at a time; CTranslate2 runs with its
 default settings and with the same number of batches at once (``inter_threads``), and the faster of
-the two is the reference. CTranslate2 is an optional benchmark dependency (``pip install
+the two is the reference; each CTranslate2 run is a process of its own that times itself (its
+idle threads spin and, in this process, slowed the engines timed after it). CTranslate2 is an
+optional benchmark dependency (``pip install
 ctranslate2``); without it its rows are skipped with a message. The engines are warmed up, then timed
 in turn ``--repeats`` times (interleaved, the best kept: the machine is shared and noisy); the ratios
 are what to read.
@@ -18,6 +20,9 @@ Usage: ``python benchmarks/bench_engines.py [--sentences 24] [--threads N] [--pr
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,11 +49,12 @@ from songngu.translate.streams import default_streams  # noqa: E402
 
 @dataclass
 class Row:
-    """One engine: ``run(n)`` translates the first ``n`` sentences: (texts, work, terms met), where work
-    is the number of decoder steps for the torch engines and output tokens for CTranslate2."""
+    """One engine: ``run(n)`` translates the first ``n`` sentences: (texts, work, terms met, seconds),
+    where work is the number of decoder steps for the torch engines and output tokens for
+    CTranslate2, and seconds is the time the engine measured itself (None: time the call)."""
 
     name: str
-    run: Callable[[int], tuple[list[str], int, int | None]]
+    run: Callable[[int], tuple[list[str], int, int | None, float | None]]
     best: float = float("inf")
     work: int = 0
     met: int | None = None
@@ -69,14 +75,14 @@ def songngu_row(
 ) -> Row:
     work = counter(translator)
 
-    def run(n: int) -> tuple[list[str], int, int | None]:
+    def run(n: int) -> tuple[list[str], int, int | None, float | None]:
         results = translator.translate(
             reqs[:n], beam=args.beam, max_length=args.max_length, batch_size=args.batch
         )
         steps = work.take()[0]
         constrained = any(r.constraints for r in reqs)
         met = sum(not r.violated and all(r.met) for r in results) if constrained else None
-        return [r.text for r in results], steps, met
+        return [r.text for r in results], steps, met, None
 
     return Row(name, run)
 
@@ -85,7 +91,7 @@ def generate_row(translator: Translator, sources: list[str], args: argparse.Name
     tokenizer, model = translator.tokenizer, translator.model
     work = counter(translator)
 
-    def run(n: int) -> tuple[list[str], int, int | None]:
+    def run(n: int) -> tuple[list[str], int, int | None, float | None]:
         texts: list[str] = []
         work.take()
         with torch.inference_mode():
@@ -101,7 +107,7 @@ def generate_row(translator: Translator, sources: list[str], args: argparse.Name
                     early_stopping=False,
                 )
                 texts += tokenizer.batch_decode(output, skip_special_tokens=True)
-        return texts, work.take()[0], None
+        return texts, work.take()[0], None, None
 
     return Row("transformers generate, fp32", run)
 
@@ -110,47 +116,48 @@ def ctranslate2_rows(
     model_dir: Path, work: Path, translator: Translator, sources: list[str], args
 ) -> list[Row]:
     """CTranslate2 as configured by default (one batch at a time on every thread) and with as many
-    batches at once as songngu runs (``inter_threads``): the faster of the two is the reference."""
-    try:
-        import ctranslate2
-    except ImportError:
+    batches at once as songngu runs (``inter_threads``): the faster of the two is the reference.
+    Each run is a process of its own (``ctranslate2_worker.py`` says why) that times itself."""
+    if importlib.util.find_spec("ctranslate2") is None:
         print("CTranslate2 rows skipped: ctranslate2 is not installed (pip install ctranslate2)")
         return []
     converted = work / "ct2-int8"
-    ctranslate2.converters.TransformersConverter(str(model_dir)).convert(str(converted), quantization="int8")
+    _ctranslate2({"convert": str(model_dir), "to": str(converted)})
     streams = default_streams("cpu", -(-len(sources) // args.batch))
-    rows = [_ctranslate2_row(ctranslate2, converted, translator, sources, args, 1)]
+    rows = [_ctranslate2_row(converted, translator, sources, args, 1)]
     if streams > 1:
-        rows.append(_ctranslate2_row(ctranslate2, converted, translator, sources, args, streams))
+        rows.append(_ctranslate2_row(converted, translator, sources, args, streams))
     return rows
 
 
-def _ctranslate2_row(
-    ctranslate2, converted: Path, translator: Translator, sources: list[str], args, inter: int
-) -> Row:
-    engine = ctranslate2.Translator(
-        str(converted),
-        device="cpu",
-        compute_type="int8",
-        inter_threads=inter,
-        intra_threads=max(1, args.threads // inter),
+def _ctranslate2(request: dict) -> dict:
+    worker = Path(__file__).resolve().parent / "ctranslate2_worker.py"
+    done = subprocess.run(
+        [sys.executable, str(worker)], input=json.dumps(request), capture_output=True, text=True, check=True
     )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _ctranslate2_row(converted: Path, translator: Translator, sources: list[str], args, inter: int) -> Row:
     tokenizer = translator.tokenizer
     pieces = [tokenizer.convert_ids_to_tokens(tokenizer(s).input_ids) for s in sources]
-    # generate's max_length counts the decoder start token; CTranslate2's decoding length does not.
-    length = args.max_length - 1
 
-    def run(n: int) -> tuple[list[str], int, int | None]:
-        results = engine.translate_batch(
-            pieces[:n],
-            beam_size=args.beam,
-            max_decoding_length=length,
-            max_batch_size=args.batch,
-            length_penalty=1.0,
+    def run(n: int) -> tuple[list[str], int, int | None, float | None]:
+        answer = _ctranslate2(
+            {
+                "model": str(converted),
+                "pieces": pieces[:n],
+                "inter": inter,
+                "intra": max(1, args.threads // inter),
+                "beam": args.beam,
+                # generate's max_length counts the decoder start token; CTranslate2's length does not.
+                "length": args.max_length - 1,
+                "batch": args.batch,
+            }
         )
-        hypotheses = [r.hypotheses[0] for r in results]
+        hypotheses = answer["hypotheses"]
         texts = [tokenizer.convert_tokens_to_string(h) for h in hypotheses]
-        return texts, sum(len(h) for h in hypotheses), None
+        return texts, sum(len(h) for h in hypotheses), None, answer["seconds"]
 
     name = "CTranslate2 4.x, int8, no constraints"
     return Row(name if inter == 1 else f"{name}, inter_threads {inter}", run)
@@ -222,8 +229,8 @@ def main() -> None:
         for _ in range(args.repeats):
             for row in rows:
                 start = time.perf_counter()
-                _, row.work, row.met = row.run(len(sources))
-                row.best = min(row.best, time.perf_counter() - start)
+                _, row.work, row.met, seconds = row.run(len(sources))
+                row.best = min(row.best, time.perf_counter() - start if seconds is None else seconds)
 
     base = min((r for r in rows if r.name.startswith("CTranslate2")), key=lambda r: r.best, default=None)
     generate = next(r for r in rows if r.name.startswith("transformers"))
