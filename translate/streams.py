@@ -2,9 +2,9 @@
 
 A beam-search step at decoding sizes is many small operations (tens of rows per matrix product),
 and between them one thread's cores wait on Python and the dispatcher. Two searches on two threads,
-each with its share of the cores, keep them busy: measured on 2 cores, 1.26× the sentences per second
-of one search using both cores for its products (``benchmarks/bench_engines.py``). CTranslate2
-calls the same idea ``inter_threads``.
+each with its share of the cores, keep them busy: measured on 2 cores, 1.15–1.26× the sentences per
+second of one search using both cores for its products (interleaved runs). CTranslate2 calls the
+same idea ``inter_threads``.
 
 The batches are the same whatever the number of streams (the caller forms them first), each stream
 has its own :class:`~translate.workspace.Workspace`, and a batch's result does not depend on
