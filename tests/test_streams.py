@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -67,11 +68,14 @@ def test_a_failing_search_fails_the_run_and_restores_threads() -> None:
     def search(batch: int, workspace: Workspace) -> int:
         if batch == 2:
             raise RuntimeError("out of memory")
+        time.sleep(0.02)  # the failure surfaces long before the last batches could have started
         return batch
 
+    searched: list[int] = []
     with pytest.raises(RuntimeError, match="out of memory"):
-        run_batches([0, 1, 2, 3], search, [], streams=2, on_done=lambda b, r: None)
+        run_batches(list(range(40)), search, [], streams=2, on_done=lambda b, r: searched.append(b))
     assert torch.get_num_threads() == threads
+    assert len(searched) < 39  # the batches not yet started when it failed were dropped
 
 
 def test_default_streams() -> None:

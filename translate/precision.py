@@ -139,10 +139,10 @@ class Int8Linear(torch.nn.Module):
         return whole
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        rows, x_scale = self._products(x)
+        products, x_scale = self._products(x)
         scale = x_scale * self.scale  # [rows, out]: per-row times per-channel
-        out = rows.mul(scale) if self.bias is None else torch.addcmul(self.bias, rows, scale)
-        return out.view(*x.shape[:-1], self.out_features)
+        out = products.mul(scale) if self.bias is None else torch.addcmul(self.bias, products, scale)
+        return out if x.dim() == 2 else out.view(*x.shape[:-1], self.out_features)
 
     def project_into(self, x: torch.Tensor, products: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """``forward`` for a 2-D ``x``, with the int32 products and the float32 result written into
@@ -151,16 +151,17 @@ class Int8Linear(torch.nn.Module):
         For the vocabulary-wide output layer two fresh ``rows × vocab`` tensors per step cost more
         (allocation, first-touch page faults) than the rescaling itself.
         """
-        rows, x_scale = self._products(x, products)
+        products, x_scale = self._products(x, products)
         # copy_ converts in place; a mixed-dtype mul would allocate a converted temporary.
-        out.copy_(rows).mul_(x_scale).mul_(self.scale)
+        out.copy_(products).mul_(x_scale).mul_(self.scale)
         return out if self.bias is None else out.add_(self.bias)
 
     def _products(
         self, x: torch.Tensor, products: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """The int32 products ``q(x) @ q(W)ᵀ`` and the per-row activation scales ``s_x``."""
-        rows = x.reshape(-1, self.in_features).float()
+        rows = x if x.dim() == 2 else x.reshape(-1, self.in_features)
+        rows = rows if rows.dtype == torch.float32 else rows.float()
         # Few operations: at decoding sizes each costs about as much as the int8 product itself.
         x_scale = rows.abs().amax(dim=1, keepdim=True).clamp_(min=1e-12).div_(127.0)
         quantised = rows.div(x_scale).round_().to(torch.int8)

@@ -73,9 +73,11 @@ def run_batches(
         with lock:
             on_done(batch, result)
 
+    pool = ThreadPoolExecutor(max_workers=streams, thread_name_prefix="songngu-search")
     try:
-        with ThreadPoolExecutor(max_workers=streams, thread_name_prefix="songngu-search") as pool:
-            for future in [pool.submit(work, batch) for batch in batches]:
-                future.result()
+        for future in [pool.submit(work, batch) for batch in batches]:
+            future.result()
     finally:
+        # On a failure or an interrupt, batches not yet started are dropped, not searched in vain.
+        pool.shutdown(wait=True, cancel_futures=True)
         torch.set_num_threads(threads)
