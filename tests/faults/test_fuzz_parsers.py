@@ -23,6 +23,7 @@ from songngu.textfile import decode_utf8
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.formats.po import parse_catalog
 from songngu.translate.formats.tmx import loads_tmx
+from songngu.translate.formats.xliff import loads_xliff
 
 GLOSSARY = Glossary(
     [
@@ -57,6 +58,22 @@ JSONL = (
 )
 
 
+XLIFF = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+    '<file original="bai.txt" source-language="vi" target-language="en-GB" datatype="plaintext"><body>\n'
+    '<trans-unit id="bai:1:1" approved="yes"><source>Bộ Ngoại giao họp báo.</source>'
+    '<target state="signed-off">The ministry met.</target>'
+    '<note from="songngu">glossary: Bộ Ngoại giao → Ministry of Foreign Affairs [met]</note></trans-unit>\n'
+    '<trans-unit id="7"><source>Xin <g id="1">chào</g><x id="2"/>. Tạm biệt.</source>'
+    '<seg-source><mrk mtype="seg" mid="1">Xin <g id="1">chào</g><x id="2"/>.</mrk> '
+    '<mrk mtype="seg" mid="2">Tạm biệt.</mrk></seg-source>'
+    '<target state="needs-review-translation"><mrk mtype="seg" mid="1">Hello<ph id="3">{b}</ph>.</mrk> '
+    '<mrk mtype="seg" mid="2">Goodbye.</mrk></target></trans-unit>\n'
+    "</body></file></xliff>\n"
+)
+
+
 def tbx_bytes() -> bytes:
     return tbx.dumps(GLOSSARY).encode("utf-8")
 
@@ -81,6 +98,10 @@ def parse_tmx(data: bytes) -> object:
     return loads_tmx(decode_utf8(data, "m.tmx"), "m.tmx")
 
 
+def parse_xliff(data: bytes) -> object:
+    return loads_xliff(decode_utf8(data, "bai.xlf"), "bai.xlf")
+
+
 def parse_jsonl(data: bytes) -> object:
     return JsonlFormat().parse(decode_utf8(data, "bai.jsonl"), "bai.jsonl")
 
@@ -92,6 +113,7 @@ PARSERS: dict[str, tuple[Callable[[bytes], object], bytes]] = {
     "po": (parse_po, PO.encode("utf-8")),
     "tmx": (parse_tmx, TMX.encode("utf-8")),
     "jsonl": (parse_jsonl, JSONL.encode("utf-8")),
+    "xliff": (parse_xliff, XLIFF.encode("utf-8")),
 }
 
 # Fragments that steer edits towards the parsers' interesting paths.
@@ -166,10 +188,16 @@ def check(parse: Callable[[bytes], object], data: bytes) -> None:
 
 
 # Inputs found to break a parser once (each a RecursionError), kept as explicit cases.
-HOSTILE = [b"[" * 100_000, b'{"a":' * 100_000, b"<a>" * 100_000, b"<martif>" + b"<a>" * 100_000]
+HOSTILE = [
+    b"[" * 100_000,
+    b'{"a":' * 100_000,
+    b"<a>" * 100_000,
+    b"<martif>" + b"<a>" * 100_000,
+    XLIFF.split("<trans-unit")[0].encode("utf-8") + b"<trans-unit id='1'><source>" + b"<g>" * 100_000,
+]
 
 
-@pytest.mark.parametrize("data", HOSTILE, ids=["json-array", "json-object", "xml", "tbx"])
+@pytest.mark.parametrize("data", HOSTILE, ids=["json-array", "json-object", "xml", "tbx", "xliff"])
 @pytest.mark.parametrize("kind", sorted(PARSERS))
 def test_deep_nesting_gives_one_line(kind: str, data: bytes) -> None:
     check(PARSERS[kind][0], data)
