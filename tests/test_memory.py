@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from songngu.errors import InputError
 from songngu.translate import memory as memory_module
 from songngu.translate.cli import main
-from songngu.translate.formats.memory_export import TSV_HEADER
+from songngu.translate.formats.memory_export import TSV_HEADER, kind_and_score
 from songngu.translate.formats.tmx import read_tmx
 from songngu.translate.formats.tsv import loads_rows
 from songngu.translate.memory import (
@@ -26,6 +26,7 @@ from songngu.translate.memory import (
     MemoryUnit,
     Suggestion,
     TranslationMemory,
+    UnitKind,
     normalise,
     similarity,
     tokens,
@@ -301,6 +302,7 @@ def test_create_false_refuses_a_missing_memory_without_creating_it(tmp_path: Pat
 STORED = [
     unit('Xin chào <thế giới> & "bạn".', 'Hello <world> & "friend".', created="2024-05-01T10:00:00Z"),
     unit("Một\tdòng\nhai.", "One\tline\ntwo.", origin="b.po", segment_id="b:2:1", edited=True),
+    unit("Ba.", "Three.", origin="c.vi.txt", segment_id="c:1:1", kind=UnitKind.ALIGNED, score=0.93125),
 ]
 
 
@@ -318,7 +320,14 @@ def test_export_tmx_to_a_file(tm_path: Path, tmp_path: Path) -> None:
     units = read_tmx(out)
     assert [(u.source, u.target) for u in units] == [(s.source, s.target) for s in STORED]
     assert len({u.tuid for u in units}) == len(units)
-    assert dict(units[1].props) == {"x-origin": "b.po", "x-segment-id": "b:2:1", "x-edited": "yes"}
+    assert dict(units[1].props) == {
+        "x-origin": "b.po",
+        "x-segment-id": "b:2:1",
+        "x-edited": "yes",
+        "x-kind": "reviewed",
+    }
+    assert dict(units[2].props)["x-kind"] == "aligned"
+    assert dict(units[2].props)["x-alignment-score"] == "0.9313"
     assert units[0].changed is not None and units[0].changed.isoformat() == "2024-05-01T10:00:00+00:00"
 
 
@@ -326,8 +335,46 @@ def test_export_tsv_to_standard_output(tm_path: Path, capsys: pytest.CaptureFixt
     assert main(["export-tm", "--format", "tsv", "--tm", str(tm_path)]) == 0
     rows = loads_rows(capsys.readouterr().out, "<stdout>", TSV_HEADER)
     assert rows == [
-        (s.source, s.target, s.origin, s.segment_id, "yes" if s.edited else "no", s.created) for s in STORED
+        (
+            s.source,
+            s.target,
+            s.origin,
+            s.segment_id,
+            "yes" if s.edited else "no",
+            s.created,
+            s.kind.value,
+            score,
+        )
+        for s, score in zip(STORED, ["", "", "0.9313"], strict=True)
     ]
+
+
+def test_aligned_units_stay_aligned_through_an_exported_tmx(tm_path: Path, tmp_path: Path) -> None:
+    # Another desk imports our export: a machine's alignment must not become a reviewer's translation.
+    exported = tmp_path / "memory.tmx"
+    assert main(["export-tm", "--format", "tmx", "--tm", str(tm_path), "-o", str(exported)]) == 0
+    other = tmp_path / "other.sqlite"
+    assert main(["review", "import", str(exported), "--tm", str(other)]) == 0
+    with TranslationMemory(other) as tm:
+        found = {u.source: u for u in tm.units()}
+    assert found["Ba."].kind is UnitKind.ALIGNED and found["Ba."].score == pytest.approx(0.9313)
+    assert not found["Ba."].edited
+    assert {found[s.source].kind for s in STORED[:2]} == {UnitKind.REVIEWED}
+
+
+@pytest.mark.parametrize(
+    ("props", "expected"),
+    [
+        ({}, (UnitKind.REVIEWED, None)),  # another tool's TMX
+        ({"x-kind": "aligned", "x-alignment-score": "0.5"}, (UnitKind.ALIGNED, 0.5)),
+        ({"x-kind": "aligned", "x-alignment-score": "high"}, (UnitKind.ALIGNED, None)),
+        ({"x-kind": "aligned", "x-alignment-score": "7"}, (UnitKind.ALIGNED, None)),
+        ({"x-kind": "reviewed", "x-alignment-score": "0.5"}, (UnitKind.REVIEWED, None)),
+        ({"x-kind": "machine"}, (UnitKind.REVIEWED, None)),
+    ],
+)
+def test_kind_and_score_from_tmx_properties(props: dict[str, str], expected: tuple) -> None:
+    assert kind_and_score(props.items()) == expected
 
 
 def test_the_memory_does_not_depend_on_file_formats() -> None:

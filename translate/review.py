@@ -36,6 +36,7 @@ import polib
 from songngu.errors import InputError
 from songngu.glossary.formats.table import COLUMNS
 from songngu.spreadsheet import neutralise
+from songngu.translate.formats.memory_export import kind_and_score
 from songngu.translate.formats.po import (
     FUZZY,
     EntryNotes,
@@ -63,6 +64,7 @@ class FileCounts:
     edited: int = 0
     accepted: int = 0  # confirmed without change
     unreviewed: int = 0  # still fuzzy or empty: left for later
+    aligned: int = 0  # units songngu's export-tm marked aligned: stored as aligned, not as confirmed
 
     def add(self, other: FileCounts) -> None:
         """Add another file's counts to these."""
@@ -70,6 +72,7 @@ class FileCounts:
         self.edited += other.edited
         self.accepted += other.accepted
         self.unreviewed += other.unreviewed
+        self.aligned += other.aligned
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ class ImportReport:
 
     files: list[FileCounts]
     stored: int  # units newly added to the memory
-    already_present: int  # confirmed units the memory already held
+    already_present: int  # units (confirmed or aligned) the memory already held
     term_changes: list[TermChange] = field(default_factory=list)
 
     @property
@@ -149,8 +152,9 @@ class ImportReport:
 
 
 def _counts_text(c: FileCounts) -> str:
+    aligned = f", {c.aligned} aligned by machine (kept as aligned)" if c.aligned else ""
     return (
-        f"{c.confirmed} confirmed ({c.edited} edited, {c.accepted} accepted unchanged), "
+        f"{c.confirmed} confirmed ({c.edited} edited, {c.accepted} accepted unchanged){aligned}, "
         f"{c.unreviewed} still to review"
     )
 
@@ -228,7 +232,9 @@ def read_reviewed_xliff(path: str | os.PathLike[str], *, now: str | None = None)
 def read_reviewed_tmx(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
     """Every unit of a TMX memory (OmegaT, Trados, memoQ export confirmed translations only), as
     human translations (edited). Segment id: the ``tuid``, else ``#N`` (its place in the file).
-    Time: the unit's date, else ``now``."""
+    Time: the unit's date, else ``now``. A unit that songngu's own ``export-tm`` marked aligned
+    (``x-kind``) stays an aligned unit with its score: passing through a TMX file does not make a
+    machine's alignment a reviewer's translation."""
     tmx_units = read_tmx(path)
     origin = PurePath(path).name
     moment = now or utc_now()
@@ -240,11 +246,14 @@ def read_reviewed_tmx(path: str | os.PathLike[str], *, now: str | None = None) -
             continue
         created = unit.changed.strftime("%Y-%m-%dT%H:%M:%SZ") if unit.changed else moment
         segment_id = unit.tuid or f"#{number}"
-        units.append(
-            MemoryUnit(unit.source, unit.target, origin, segment_id, True, created, UnitKind.REVIEWED)
-        )
-        counts.confirmed += 1
-        counts.edited += 1
+        kind, score = kind_and_score(unit.props)
+        reviewed = kind is UnitKind.REVIEWED
+        units.append(MemoryUnit(unit.source, unit.target, origin, segment_id, reviewed, created, kind, score))
+        if reviewed:
+            counts.confirmed += 1
+            counts.edited += 1
+        else:
+            counts.aligned += 1
     return ReviewedCatalog(os.fspath(path), counts, [], moment, tuple(units))
 
 
@@ -270,11 +279,11 @@ def store_reviewed(catalogs: Sequence[ReviewedCatalog], memory: TranslationMemor
     """Store the confirmed entries of already-read catalogs in one transaction, streaming them from
     the files (memory holds one batch of entries, whatever the catalogs' size)."""
     stored = memory.store(unit for catalog in catalogs for unit in catalog.units())
-    confirmed = sum(catalog.counts.confirmed for catalog in catalogs)
+    offered = sum(catalog.counts.confirmed + catalog.counts.aligned for catalog in catalogs)
     return ImportReport(
         files=[catalog.counts for catalog in catalogs],
         stored=stored,
-        already_present=confirmed - stored,
+        already_present=offered - stored,
         term_changes=[change for catalog in catalogs for change in catalog.term_changes],
     )
 
