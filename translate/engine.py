@@ -151,8 +151,13 @@ class Translator:
         resolved = resolve_device(device)
         directory, revision = locate_model(model)
         with _quiet_libraries():
+            from safetensors import SafetensorError
             from transformers import MarianMTModel, MarianTokenizer
             from transformers.utils import logging as transformers_logging
+
+            # Its first import sets transformers' own level (WARNING), undoing _quiet_libraries: without
+            # this a bad checkpoint printed a table of every mismatched weight before our one line.
+            logging.getLogger("transformers").setLevel(logging.ERROR)
 
             # transformers draws a "Loading weights" bar on stderr; songngu reports progress itself.
             bar_was_on = transformers_logging.is_progress_bar_enabled()
@@ -162,9 +167,10 @@ class Translator:
                 network = MarianMTModel.from_pretrained(
                     directory, use_safetensors=True, local_files_only=True, trust_remote_code=False
                 )
-            except (OSError, ValueError, KeyError) as error:
-                first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                raise InputError(f"{model}: cannot load the MarianMT model: {first}") from None
+            except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as error:
+                # RuntimeError: SentencePiece's "could not parse ModelProto", or weights whose shapes
+                # are not the ones config.json gives; SafetensorError: a truncated or corrupt file.
+                raise InputError(f"{model}: cannot load the MarianMT model: {_load_error(error)}") from None
             finally:
                 if bar_was_on:
                     transformers_logging.enable_progress_bar()
@@ -353,6 +359,14 @@ class Translator:
         if encoded is None:
             return ConstraintAutomaton([], self._bad_words)
         return encoded.automaton(self._bad_words)
+
+
+def _load_error(error: Exception) -> str:
+    """One line saying why a model directory did not load."""
+    text = str(error).strip()
+    if "ignore_mismatched_sizes" in text:  # transformers points at a report it logged, which we silence
+        return "its weights do not have the shapes its config.json gives"
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 # Loggers of the libraries under the model stack that write to stderr while it loads.
