@@ -6,6 +6,7 @@ One tiny model, two short articles, one actor: Ray's start-up is most of the tim
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -56,3 +57,41 @@ def test_ray_without_ray_installed_is_one_line_saying_how_to_install(
     assert code == 2 and err.count("\n") == 1
     assert err.startswith("songngu: --ray needs Ray Data") and "pip install 'songngu[ray]'" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.ray
+def test_a_model_the_actors_cannot_load_is_one_line(
+    tiny_model_dir: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # The driver finds the directory (it never loads weights); each actor's load fails. Ray wraps
+    # that in a remote traceback and Ray Data logs its own stack trace: the user gets one line.
+    pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'songngu[ray]'")
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    weights = model / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    article = tmp_path / "a.txt"
+    article.write_text("Bộ Ngoại giao họp báo.\n", encoding="utf-8")
+    capfd.readouterr()
+    assert translate(model, article, tmp_path / "out", "--ray", "local", "--ray-actors", "1") == 2
+    err = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
+    assert err == [
+        f"songngu: {model}: cannot load the MarianMT model: Error while deserializing header: "
+        "invalid header length (on a Ray actor)"
+    ]
+
+
+@pytest.mark.ray
+def test_cuda_on_a_cluster_without_a_gpu_is_one_line_not_a_wait_for_ever(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'songngu[ray]'")
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU, which Ray would find")
+    article = tmp_path / "a.txt"
+    article.write_text("Bộ Ngoại giao họp báo.\n", encoding="utf-8")
+    assert translate(tiny_model_dir, article, tmp_path / "out", "--ray", "local", "--device", "cuda") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("songngu: --ray local: --device cuda needs 1 GPU(s) and the cluster has 0")

@@ -76,13 +76,32 @@ class RayEngine:
         else:
             ray.init(address=address, **quiet)
         resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
-        self.actors = actors or max(1, int(resources.get("CPU", 1)))
+        if device.startswith("cuda"):
+            # Ray would wait for ever for actors that each need a GPU the cluster does not have.
+            gpus = int(resources.get("GPU", 0))
+            if gpus < (actors or 1):
+                ray.shutdown()
+                raise InputError(
+                    f"--ray {address}: --device {device} needs {actors or 1} GPU(s) and the cluster has "
+                    f"{gpus}; use --device cpu or auto, or fewer --ray-actors"
+                )
+            self.actors = actors or gpus
+        else:
+            cpus = int(resources.get("CPU", 0))
+            if actors is not None and actors > cpus:  # likewise: actors that never get a core
+                ray.shutdown()
+                raise InputError(
+                    f"--ray {address}: --ray-actors {actors} needs {actors} CPUs and the cluster has {cpus}"
+                )
+            self.actors = actors or max(1, cpus)
         context = DataContext.get_current()
         context.enable_progress_bars = False  # songngu draws its own bar
         context.print_on_execution_start = False
         context.enable_auto_log_stats = False
         for name in ("ray", "ray.data"):  # ray.data sets its own level when imported
-            logging.getLogger(name).setLevel(logging.ERROR)
+            # CRITICAL: a failed run is reported in one line by _reported, where Ray Data would log
+            # its internal stack trace at ERROR level first.
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
     def fits_source(self, text: str) -> bool:
         """Every sentence is sent whole: the driver has no tokenizer, so on Ray an overlong sentence is
@@ -118,7 +137,7 @@ class RayEngine:
         results: list[list[Translation | None]] = [[None] * size for size in sizes]
         missing = list(sizes)
         current = 0
-        for batch in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
+        for batch in _reported(dataset.iter_batches(batch_size=None, batch_format="pyarrow")):
             for row in batch.to_pylist():
                 number = int(row["window"])
                 results[number][int(row["index"])] = _translation(row)
@@ -202,6 +221,27 @@ class _TranslateBatch:
             for row, t in zip(rows, translations, strict=True)
         ]
         return pyarrow.Table.from_pylist(out, schema=_result_schema())
+
+
+def _reported(batches: Iterable[Any]) -> Iterator[Any]:
+    """``batches``, with a failure on the cluster turned into one line: Ray wraps an actor's error
+    (a model that does not load there, a lost node) in a multi-line remote traceback."""
+    from ray.exceptions import RayError, RayTaskError
+
+    try:
+        yield from batches
+    except RayError as error:
+        cause = error.cause if isinstance(error, RayTaskError) else None
+        if isinstance(cause, InputError):
+            raise InputError(str(cause)) from None
+        text = str(cause if cause is not None else error).strip()
+        lines = [line for line in text.splitlines() if line.strip()]
+        # A remote traceback ends with the exception's own line: that is the one that says what failed.
+        what = lines[-1].strip() if lines else type(error).__name__
+        ours = f"{InputError.__module__}.{InputError.__name__}: "
+        if what.startswith(ours):  # an actor's constructor refused the model: say it as it said it
+            raise InputError(f"{what.removeprefix(ours)} (on a Ray actor)") from None
+        raise InputError(f"Ray: {type(cause or error).__name__}: {what}"[:500]) from None
 
 
 def _request_row(window: int, index: int, request: TranslationRequest) -> dict[str, Any]:
