@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from songngu.errors import InputError
 from songngu.textfile import check_writable_file
 from songngu.translate import PRECISIONS
+from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH
 from songngu.translate.evaluate.testsets import TESTSETS
 
 if TYPE_CHECKING:
@@ -59,29 +60,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--post-edit", nargs="+", metavar="PO", help="reviewed PO catalogs: HTER")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", metavar="FILE", help="also write a report: FILE.html or FILE.md")
-    parser.add_argument("--resamples", type=_positive, help="bootstrap resamples (default 1,000)")
+    parser.add_argument("--resamples", type=POSITIVE, help="bootstrap resamples (default 1,000)")
     parser.add_argument("--seed", type=int, help="bootstrap seed (default: sacrebleu's)")
     testset = parser.add_argument_group("test sets")
     testset.add_argument("--testset", help=f"translate and score a test set ({', '.join(TESTSETS)})")
     testset.add_argument("--data", metavar="DIR", help="directory holding the test set's files")
     testset.add_argument("--model", help="Hugging Face model id or local MarianMT directory")
-    testset.add_argument("--limit", type=_positive, help="only the first N sentences")
-    testset.add_argument("--beam", type=_positive, default=4)
-    testset.add_argument("--max-length", type=_positive, default=256)
-    testset.add_argument("--batch-size", type=_positive, default=16)
+    testset.add_argument("--limit", type=POSITIVE, help="only the first N sentences")
+    testset.add_argument("--beam", type=POSITIVE, default=4)
+    testset.add_argument("--max-length", type=TARGET_LENGTH, default=256)
+    testset.add_argument("--batch-size", type=POSITIVE, default=16)
     testset.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
     testset.add_argument(
         "--precision", choices=PRECISIONS, default="auto", help="as for translate (default auto)"
     )
     testset.add_argument("--save-hyp", metavar="FILE", help="write the test set's translations, one a line")
     parser.set_defaults(handler=run)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

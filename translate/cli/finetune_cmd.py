@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from songngu.errors import InputError
+from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH
 
 EPILOG = """\
 data: the memory's reviewed units (and aligned units scoring at least --aligned-min-score), the
@@ -38,11 +39,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--out", "-o", required=True, metavar="DIR", help="directory for the fine-tuned model"
     )
-    parser.add_argument(
-        "--epochs", type=_positive_int, default=10, help="at most this many epochs (default 10)"
-    )
+    parser.add_argument("--epochs", type=POSITIVE, default=10, help="at most this many epochs (default 10)")
     parser.add_argument("--lr", type=_positive_float, default=5e-5, help="peak learning rate (default 5e-5)")
-    parser.add_argument("--batch-size", type=_positive_int, default=16, help="pairs per step (default 16)")
+    parser.add_argument("--batch-size", type=POSITIVE, default=16, help="pairs per step (default 16)")
     parser.add_argument(
         "--dev-fraction",
         type=_fraction,
@@ -66,18 +65,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="aligned memory units are used from this alignment score up (default 0.9)",
     )
     parser.add_argument(
-        "--patience", type=_positive_int, default=3, help="epochs without dev chrF gain before stopping"
+        "--patience", type=POSITIVE, default=3, help="epochs without dev chrF gain before stopping"
     )
     parser.add_argument(
         "--warmup", type=_fraction, default=0.1, help="share of steps warming up (default 0.1)"
     )
     parser.add_argument("--label-smoothing", type=_fraction, default=0.1, help="default 0.1")
     parser.add_argument(
-        "--max-length", type=_positive_int, default=256, help="tokens per sentence (default 256)"
+        "--max-length", type=TARGET_LENGTH, default=256, help="tokens per sentence (default 256)"
     )
-    parser.add_argument(
-        "--beam", type=_positive_int, default=4, help="beam size for dev translation (default 4)"
-    )
+    parser.add_argument("--beam", type=POSITIVE, default=4, help="beam size for dev translation (default 4)")
     parser.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto (default)")
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto")
     parser.add_argument(
@@ -153,13 +150,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("no dev split (--dev-fraction 0): nothing to compare")
     return 0
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def _positive_float(text: str) -> float:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
 from songngu.translate import DEFAULT_MODEL, PRECISIONS
+from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH
 from songngu.translate.corpus import DEFAULT_PATTERN, ArticleJob
 from songngu.translate.records import ArticleTranslation, Method
 
@@ -42,9 +43,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--glossary", "-g", help="glossary (CSV, TSV or TBX) whose terms the output must use")
     parser.add_argument("--tm", metavar="DB", help="translation memory (SQLite) to reuse human translations")
-    parser.add_argument("--beam", type=_positive, default=4, help="beam size (default 4)")
-    parser.add_argument("--max-length", type=_positive, default=256, help="max target tokens (default 256)")
-    parser.add_argument("--batch-size", type=_positive, default=16, help="sentences per batch (default 16)")
+    parser.add_argument("--beam", type=POSITIVE, default=4, help="beam size (default 4)")
+    parser.add_argument(
+        "--max-length", type=TARGET_LENGTH, default=256, help="max target tokens (default 256)"
+    )
+    parser.add_argument("--batch-size", type=POSITIVE, default=16, help="sentences per batch (default 16)")
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
     parser.add_argument(
         "--precision",
@@ -70,7 +73,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--ray-actors",
-        type=_positive,
+        type=POSITIVE,
         metavar="N",
         help="model copies on Ray (default: one per CPU core of the cluster)",
     )
@@ -263,10 +266,3 @@ def _summary(article: ArticleTranslation, out_dir: Path) -> str:
         + (f", {truncated} TRUNCATED" if truncated else "")
         + f" → {out_dir / article.name}.*"
     )
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
-    return number
