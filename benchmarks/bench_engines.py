@@ -124,9 +124,11 @@ def ctranslate2_rows(
     converted = work / "ct2-int8"
     _ctranslate2({"convert": str(model_dir), "to": str(converted)})
     streams = default_streams("cpu", -(-len(sources) // args.batch))
-    rows = [_ctranslate2_row(converted, translator, sources, args, 1)]
+    tokenizer = translator.tokenizer
+    pieces = [tokenizer.convert_ids_to_tokens(tokenizer(s).input_ids) for s in sources]
+    rows = [_ctranslate2_row(converted, translator, pieces, args, 1)]
     if streams > 1:
-        rows.append(_ctranslate2_row(converted, translator, sources, args, streams))
+        rows.append(_ctranslate2_row(converted, translator, pieces, args, streams))
     return rows
 
 
@@ -138,9 +140,10 @@ def _ctranslate2(request: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _ctranslate2_row(converted: Path, translator: Translator, sources: list[str], args, inter: int) -> Row:
+def _ctranslate2_row(
+    converted: Path, translator: Translator, pieces: list[list[str]], args, inter: int
+) -> Row:
     tokenizer = translator.tokenizer
-    pieces = [tokenizer.convert_ids_to_tokens(tokenizer(s).input_ids) for s in sources]
 
     def run(n: int) -> tuple[list[str], int, int | None, float | None]:
         answer = _ctranslate2(

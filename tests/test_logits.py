@@ -56,6 +56,6 @@ def test_projection_into_buffers_equals_the_layer() -> None:
     hidden = torch.randn(6, 16, generator=generator)
     workspace = Workspace()
     for layer in (linear, Int8Linear.from_linear(linear)):
-        buffers = VocabularyBuffers(8, 300, "cpu", workspace, int8=isinstance(layer, Int8Linear))
+        buffers = VocabularyBuffers(8, 300, "cpu", workspace)
         with torch.inference_mode():
             assert torch.allclose(project(layer, hidden, buffers), layer(hidden), atol=1e-5)

@@ -35,7 +35,6 @@ import torch
 from songngu.translate.constraints import ConstraintAutomaton, PackedAutomata, pack
 from songngu.translate.decoder_step import DecoderStep
 from songngu.translate.logits import VocabularyBuffers, log_normaliser, project, row_top
-from songngu.translate.precision import Int8Linear
 from songngu.translate.shortlist import restricted_projection
 from songngu.translate.workspace import Workspace
 
@@ -135,7 +134,7 @@ def beam_search(
     has_negatives = bool(packed.forbidden.any())
     word_rules = continues_word is not None and bool((packed.forbidden_word | packed.ends_term).any())
     workspace = workspace or Workspace()
-    buffers = VocabularyBuffers(batch * k, vocab, device, workspace, int8=isinstance(lm_head, Int8Linear))
+    buffers = VocabularyBuffers(batch * k, vocab, device, workspace)
     restricted = None
     if shortlist is not None:
         eos = torch.tensor([special.eos], device=device)

@@ -28,21 +28,24 @@ BLOCK = 256  # logits per block in row_top
 class VocabularyBuffers:
     """Reusable ``[rows, vocab]`` tensors for one search (``rows``: the most hypotheses at once)."""
 
-    def __init__(
-        self, rows: int, vocab: int, device: torch.device | str, workspace: Workspace, *, int8: bool
-    ) -> None:
+    def __init__(self, rows: int, vocab: int, device: torch.device | str, workspace: Workspace) -> None:
         shape = (rows, vocab)
         self.logits = workspace.tensor("logits", shape, torch.float32, device)
         self.scratch = workspace.tensor("logits scratch", shape, torch.float32, device)
-        self.products = workspace.tensor("int8 products", shape, torch.int32, device) if int8 else None
+        self._workspace = workspace
+
+    def products(self, rows: int) -> torch.Tensor:
+        """``[rows, vocab]`` int32 for an int8 output layer's products (taken when first asked for)."""
+        shape = (rows, self.logits.shape[1])
+        return self._workspace.tensor("int8 products", shape, torch.int32, self.logits.device)
 
 
 def project(output_layer: torch.nn.Module, hidden: torch.Tensor, buffers: VocabularyBuffers) -> torch.Tensor:
     """The output layer's float32 logits for ``hidden`` ``[rows, d]``, in ``buffers`` where the layer
     allows (int8, or float32 ``nn.Linear``); a fresh tensor otherwise (half precision)."""
     rows = hidden.shape[0]
-    if isinstance(output_layer, Int8Linear) and buffers.products is not None:
-        return output_layer.project_into(hidden, buffers.products[:rows], buffers.logits[:rows])
+    if isinstance(output_layer, Int8Linear):
+        return output_layer.project_into(hidden, buffers.products(rows), buffers.logits[:rows])
     if isinstance(output_layer, torch.nn.Linear) and hidden.dtype == torch.float32:
         logits = torch.matmul(hidden, output_layer.weight.t(), out=buffers.logits[:rows])
         return logits if output_layer.bias is None else logits.add_(output_layer.bias)

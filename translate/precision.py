@@ -106,15 +106,21 @@ class Int8Linear(torch.nn.Module):
         """Quantise a float ``nn.Linear`` (its weights are copied, the original is left alone)."""
         return cls(linear.weight, linear.bias)
 
+    @classmethod
+    def _quantised(cls, qweight: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None) -> Int8Linear:
+        """A layer from weights that are quantised already (no second rounding)."""
+        layer = cls.__new__(cls)
+        torch.nn.Module.__init__(layer)
+        layer.out_features, layer.in_features = qweight.shape
+        layer.register_buffer("qweight", qweight)
+        layer.register_buffer("scale", scale)
+        layer.register_buffer("bias", bias)
+        return layer
+
     def select_outputs(self, ids: torch.Tensor) -> Int8Linear:
         """The layer for the output features ``ids`` only (already quantised: rows are copied)."""
-        part = Int8Linear.__new__(Int8Linear)
-        torch.nn.Module.__init__(part)
-        part.out_features, part.in_features = ids.numel(), self.in_features
-        part.register_buffer("qweight", self.qweight[ids])
-        part.register_buffer("scale", self.scale[ids])
-        part.register_buffer("bias", None if self.bias is None else self.bias[ids])
-        return part
+        bias = None if self.bias is None else self.bias[ids]
+        return Int8Linear._quantised(self.qweight[ids], self.scale[ids], bias)
 
     @classmethod
     def concatenate(cls, parts: list[Int8Linear]) -> Int8Linear:
@@ -123,20 +129,16 @@ class Int8Linear(torch.nn.Module):
         output channel, so this is exactly the parts' arithmetic."""
         if len({part.in_features for part in parts}) != 1:
             raise ValueError("only layers with the same input size can be concatenated")
-        biases = [part.bias for part in parts]
-        whole = Int8Linear.__new__(Int8Linear)
-        torch.nn.Module.__init__(whole)
-        whole.in_features = parts[0].in_features
-        whole.out_features = sum(part.out_features for part in parts)
-        whole.register_buffer("qweight", torch.cat([part.qweight for part in parts]))
-        whole.register_buffer("scale", torch.cat([part.scale for part in parts]))
-        if all(bias is None for bias in biases):
-            whole.register_buffer("bias", None)
-        else:
-            zeros = [part.scale.new_zeros(part.out_features) for part in parts]
-            filled = [b if b is not None else z for b, z in zip(biases, zeros, strict=True)]
-            whole.register_buffer("bias", torch.cat(filled))
-        return whole
+        bias = None
+        if any(part.bias is not None for part in parts):
+            bias = torch.cat(
+                [
+                    part.scale.new_zeros(part.out_features) if part.bias is None else part.bias
+                    for part in parts
+                ]
+            )
+        qweight = torch.cat([part.qweight for part in parts])
+        return cls._quantised(qweight, torch.cat([part.scale for part in parts]), bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         products, x_scale = self._products(x)
