@@ -40,7 +40,13 @@ def test_restricted_projection_equals_the_full_layer_on_its_tokens(layer: str) -
     hidden = torch.randn(5, 16)
     logits = restricted_projection(full, ids, 40)(hidden)
     expected = full(hidden)
-    assert torch.equal(logits[:, ids], expected[:, ids])
+    if layer == "int8":
+        # Integer products are exact whatever the shape, and the rescale is per element: the same bits.
+        assert torch.equal(logits[:, ids], expected[:, ids])
+    else:
+        # A float product over a 4-row weight and one over 40 rows may take different kernels (AVX-512,
+        # AVX2, default), whose sums differ in the last bit: equal up to rounding, not bit for bit.
+        torch.testing.assert_close(logits[:, ids], expected[:, ids], rtol=1e-5, atol=1e-6)
     outside = torch.ones(40, dtype=torch.bool)
     outside[ids] = False
     assert bool(torch.isneginf(logits[:, outside]).all())
