@@ -1,5 +1,5 @@
 """Shared fixtures: a tiny MarianMT model built once per test session, PO files checked by msgfmt,
-and one ``songngu translate`` run in its own process."""
+one ``songngu translate`` run in its own process, and headless Chromium (``browser``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import torch
 # Test helpers (model_factory) are importable however pytest is started.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from browser import browser  # noqa: F401  (the session's headless Chromium, as a fixture)
 from model_factory import SEEDS, build_marian
 from msgfmt import msgfmt_check
 from songngu_process import TranslateRun, run_songngu
