@@ -302,7 +302,7 @@ _VI_SINGLE: dict[str, int | Decimal] = {
     "chục": 10,
     "tá": 12,
 }
-_VI_WORD_NUMBER = frozenset({*_VI_UNITS, *_VI_BIG, "mười", "mươi", "trăm", "linh", "lẻ", "rưỡi"})
+_VI_WORD_NUMBER = frozenset({*_VI_UNITS, *_VI_BIG, "mười", "mươi", "chục", "trăm", "linh", "lẻ", "rưỡi"})
 
 
 def vietnamese_word_numbers(text: str) -> list[Found[Readings]]:
@@ -335,7 +335,7 @@ def vietnamese_word_numbers(text: str) -> list[Found[Readings]]:
                 current += _VI_UNITS[w]
             elif w == "mười":
                 current += 10
-            elif w == "mươi":
+            elif w in ("mươi", "chục"):  # "hai mươi", "hai chục": twenty
                 current = max(current, Decimal(1)) * 10
             elif w == "trăm":
                 current = max(current, Decimal(1)) * 100

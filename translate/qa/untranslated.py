@@ -52,7 +52,12 @@ class UntranslatedCheck(Check):
                 target=[(0, len(target))],
             )
             return
-        names = {fold(m.group()) for m in _WORD.finditer(segment.source) if m.group()[0].isupper()}
+        # Capitalised inside the source (not merely its first word): a name.
+        names = {
+            fold(m.group())
+            for m in _WORD.finditer(segment.source)
+            if m.group()[0].isupper() and m.start() > 0
+        }
         words = list(_WORD.finditer(target))
         vietnamese = [
             m

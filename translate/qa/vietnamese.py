@@ -4,6 +4,8 @@
   ``đ``, ``ơ``, ``ư``, the hook above (``ả``) and the dot below (``ạ``), a tone on a circumflex vowel
   (``ấ``), and the tilde on ``e``, ``i``, ``u``, ``y``. ``é``, ``à``, ``ô`` or ``ã`` alone do not make a
   word Vietnamese: French, Spanish and Portuguese names have them.
+- A word with any diacritic that is a Vietnamese syllable ("chính") is Vietnamese too; "café",
+  "José" or "Montréal" are not syllables Vietnamese has.
 - :func:`ascii_fold` is what an English text writes for a Vietnamese name: diacritics and case
   dropped, ``đ`` as ``d`` ("Nguyễn" is "nguyen"); a few other letters as English spells them.
 - :func:`vietnamese_syllable` tells a word that could be a Vietnamese syllable (an onset, a vowel
@@ -51,8 +53,11 @@ def vietnamese_only_letter(char: str) -> bool:
 
 
 def vietnamese_word(word: str) -> bool:
-    """Whether ``word`` is Vietnamese: a Vietnamese-only letter in it, or a function word."""
-    return any(vietnamese_only_letter(char) for char in word) or word.lower() in _PLAIN_FUNCTION_WORDS
+    """Whether ``word`` is Vietnamese: a Vietnamese-only letter in it, a diacritic on a word that is a
+    Vietnamese syllable ("chính", "thông"; not "café" or "José"), or a function word."""
+    if any(vietnamese_only_letter(char) for char in word) or word.lower() in _PLAIN_FUNCTION_WORDS:
+        return True
+    return not word.isascii() and vietnamese_syllable(word)
 
 
 def ascii_fold(text: str) -> str:
