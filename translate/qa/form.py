@@ -2,9 +2,9 @@
 
 Four small checks of the ``form`` family, each with one job:
 
-- ``repeated``: a word written twice in a row ("the the"; a warning: MT repeats itself when it goes
-  wrong), except the few English doubles that are grammar ("had had", "that that") and what the
-  source doubles too ("Pago Pago");
+- ``repeated``: a word or a phrase of up to eight words written twice in a row ("the the", "in the
+  city in the city"; a warning: MT loops when it goes wrong), except the few English doubles that
+  are grammar ("had had", "that that") and what the source doubles too ("Pago Pago");
 - ``spacing``: two spaces in a row, a space before ``, . ; : ! ?``, space at either end
   (information);
 - ``brackets``: ``( )``, ``[ ]``, ``{ }``, ``“ ”``, ``« »`` and straight double quotes that do not pair
@@ -24,7 +24,7 @@ from songngu.translate.qa.base import Check
 from songngu.translate.qa.findings import Finding, Severity
 from songngu.translate.qa.segment import QaSegment
 
-_REPEATED = re.compile(r"(?<!\w)(?P<w>[^\W\d_]+)(?:\s+(?P=w))+(?!\w)", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _GRAMMATICAL_DOUBLES = frozenset({"had", "that", "bye", "ha", "no", "very", "so", "yeah", "knock", "tut"})
 _SPACING = re.compile(r"(?P<double>(?<=\S) {2,}(?=\S))|(?P<before> +(?=[,.;:!?](?:\s|$)))")
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ("“", "”"), ("«", "»"))
@@ -32,21 +32,47 @@ _CLOSERS = "\"'”’»)]}"
 
 
 class RepeatedWordsCheck(Check):
-    """No word twice in a row."""
+    """No word, and no phrase of up to eight words, twice in a row."""
 
     name = "repeated"
     family = "form"
-    description = "a word repeated ('the the')"
+    description = "a word or phrase repeated ('the the', 'in the city in the city')"
 
     def inspect(self, segment: QaSegment) -> Iterator[Finding]:
-        """One warning per run of a repeated word."""
-        for match in _REPEATED.finditer(segment.target):
-            word = match["w"]
-            if word.lower() in _GRAMMATICAL_DOUBLES or match.group().lower() in segment.source.lower():
-                continue  # grammar, or a name the source doubles too ("Pago Pago")
-            yield self.finding(
-                Severity.WARNING, f"{word!r} repeated: {match.group()!r}", target=[match.span()]
-            )
+        """One warning per run of a repeated word or phrase (the shortest repeating unit)."""
+        words = list(_WORD.finditer(segment.target))
+        keys = [w.group().lower() for w in words]
+        source = " ".join(w.group().lower() for w in _WORD.finditer(segment.source))
+        k = 0
+        while k < len(words):
+            found = _repeat_at(keys, words, segment.target, k)
+            if found is None:
+                k += 1
+                continue
+            size, times = found
+            phrase = " ".join(keys[k : k + size])
+            span = (words[k].start(), words[k + size * times - 1].end())
+            repeated = " ".join([phrase] * times)
+            if not (size == 1 and phrase in _GRAMMATICAL_DOUBLES) and repeated not in source:
+                text = segment.target[span[0] : span[1]]
+                yield self.finding(Severity.WARNING, f"{phrase!r} repeated: {text!r}", target=[span])
+            k += size * times
+
+
+def _repeat_at(keys: list[str], words: list[re.Match[str]], text: str, k: int) -> tuple[int, int] | None:
+    """(phrase length, times) of a phrase of 1-8 words starting at ``k`` and repeated right after it;
+    a single word only with nothing but spaces between the copies ("it, it" is a correction, not a
+    loop)."""
+    for size in range(1, 9):
+        times = 1
+        while keys[k : k + size] == keys[k + size * times : k + size * (times + 1)]:
+            gap = text[words[k + size * times - 1].end() : words[k + size * times].start()]
+            if size == 1 and gap.strip():
+                break
+            times += 1
+        if times > 1 and k + size <= len(keys):
+            return size, times
+    return None
 
 
 class SpacingCheck(Check):
