@@ -104,7 +104,7 @@ def read_pairs(part: str) -> list[Pair]:
     return [Pair(part, n, vi[n - 1], en[n - 1]) for n in range(first, last + 1) if vi[n - 1].strip()]
 
 
-_MONTH = "|".join(MONTH_NAMES)
+_MONTH = "|".join(MONTH_NAMES) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\."
 _DAY_BESIDE_MONTH = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\b|\b(?:{_MONTH})\s+(\d{{1,2}})\b"
 )
@@ -135,6 +135,8 @@ def plant_number(target: str, rng: random.Random) -> tuple[str, tuple[int, int]]
         changed = str(int(token) + rng.randint(1, 3))
     else:
         changed = token + "0" if token.isdigit() else token[:-1] + str((int(token[-1]) + 5) % 10)
+    if changed.lstrip("0") == token.lstrip("0"):
+        return None  # "00" for "0": the same number
     start, end = match.span()
     return target[:start] + changed + target[end:], (start, start + len(changed))
 

@@ -27,6 +27,7 @@ import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from songngu.translate.memory import TranslationMemory, UnitKind
 from songngu.translate.qa.base import Check
 from songngu.translate.qa.findings import Finding, Severity
 from songngu.translate.qa.segment import QaSegment
@@ -106,3 +107,9 @@ class LengthCheck(Check):
             source=[(0, len(segment.source))],
             target=[(0, len(segment.target))],
         )
+
+
+def memory_model(memory: TranslationMemory) -> LengthModel:
+    """The length model of a translation memory's reviewed units (:func:`desk_model`)."""
+    reviewed = ((u.source, u.target) for u in memory.units() if u.kind is UnitKind.REVIEWED)
+    return desk_model(reviewed, f"translation memory {memory.path.name}")

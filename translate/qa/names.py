@@ -7,7 +7,7 @@ A name in the source is one of:
   five letters counts); acronyms are left out, as Vietnamese abbreviates its own words too (CNTT);
 - a **Vietnamese personal name**: two to four capitalised syllables starting with a common family
   name ("Nguyễn Xuân Phúc"), which English writes with or without its diacritics ("Nguyen Xuan
-  Phuc");
+  Phuc"); its given name (the last syllable) is enough, as English often says "Mr Phuc";
 - a **Vietnamese place name** after the word that names its kind ("tỉnh Quảng Ninh", "thành phố Đà
   Nẵng", "sông Hồng" is left out: rivers and mountains are translated), written in English with or
   without diacritics and spaces ("Quang Ninh", "Danang"); a few cities have an English name of their own
@@ -116,10 +116,12 @@ class NamesCheck(Check):
         squeezed = re.sub(r"[\s\-–]+", "", ascii_fold(segment.target))
         term_spans = [(t.start, t.end) for t in segment.terms]
         reported: set[str] = set()
-        for name, start, end in self._names(segment.source):
+        for name, start, end, personal in self._names(segment.source):
             if any(a <= start < b for a, b in term_spans) or name in reported:
                 continue
             words = [ascii_fold(w).replace("’", "'").split("'")[0] for w in _WORD.findall(name)]
+            if personal:
+                words = words[-1:]  # "Mr Phuc": Vietnamese people go by their given name
             if all(w in target_words or any(_same_stem(w, t) for t in target_words) for w in words):
                 continue
             if len(words) > 1 and "".join(words) in squeezed:
@@ -129,7 +131,8 @@ class NamesCheck(Check):
                 Severity.WARNING, f"name {name!r} is not in the translation", source=[(start, end)]
             )
 
-    def _names(self, source: str) -> Iterator[tuple[str, int, int]]:
+    def _names(self, source: str) -> Iterator[tuple[str, int, int, bool]]:
+        """Each name (text, start, end, whether it is a Vietnamese personal name)."""
         for run in _name_runs(source):
             words = [m.group() for m in run]
             first = fold(words[0])
@@ -138,13 +141,13 @@ class NamesCheck(Check):
             if len(run) >= 2 and all(vietnamese) and first in _SURNAMES and len(run) <= 4:
                 if folded in _EXONYMS:
                     continue
-                yield source[run[0].start() : run[-1].end()], run[0].start(), run[-1].end()
+                yield source[run[0].start() : run[-1].end()], run[0].start(), run[-1].end(), True
                 continue
             if all(vietnamese) and _PLACE_KINDS.search(source[: run[0].start()]):
-                yield source[run[0].start() : run[-1].end()], run[0].start(), run[-1].end()
+                yield source[run[0].start() : run[-1].end()], run[0].start(), run[-1].end(), False
                 continue
             for match, looks_vietnamese in zip(run, vietnamese, strict=True):
                 word = match.group()
                 # Acronyms are left out: Vietnamese abbreviates its own words too (CNTT, TCN, UBND).
                 if not looks_vietnamese and len(word) > 1 and word.isascii() and not word.isupper():
-                    yield word, match.start(), match.end()
+                    yield word, match.start(), match.end(), False

@@ -21,7 +21,7 @@ possible too (a translator may keep the source's style):
 - Codes mixing letters and digits (``H5N1``, ``M16``) must appear letter for letter.
 
 Numbers written as words (``năm``, ``hai mươi lăm``, ``ba triệu``; ``five``, ``twenty-five``,
-``tenth``, ``twice``, ``a dozen``) may carry a digit of the other side, but are never demanded
+``tenth``, ``twice``, ``a dozen``) and Roman numerals (``lần thứ XIII``, ``World War II``) may carry a digit of the other side, but are never demanded
 themselves: "năm" is also "year", "một" is "a", "one" a pronoun. The days, months and years of the
 dates :mod:`.dates` finds belong to the dates check: they are not demanded as numbers, but may carry
 a number of the other side (a year written beside the date).
@@ -224,6 +224,25 @@ _EN_SPECIAL: dict[str, int | Decimal] = {
     "triple": 3, "couple": 2, "pair": 2, "both": 2, "quarter": Decimal("0.25"),
 }  # fmt: skip
 _WORDS = re.compile(r"[^\W\d_]+")
+
+
+_ROMAN = re.compile(r"(?<![\w])(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![\w])")
+_ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+_BEFORE_SINGLE_ROMAN = re.compile(r"(?i:thứ|khóa|khoá|kỳ|thế\s+kỷ|war|world\s+war)\s+\Z")
+
+
+def roman_numerals(text: str) -> list[Found[Readings]]:
+    """Roman numerals ("Đại hội lần thứ XIII", "thế kỷ XXI", "World War II"): two letters or more,
+    or one after a word that takes an ordinal ("thứ V")."""
+    found: list[Found[Readings]] = []
+    for match in _ROMAN.finditer(text):
+        token = match.group()
+        if not token or (len(token) == 1 and not _BEFORE_SINGLE_ROMAN.search(text[: match.start()])):
+            continue
+        values = [_ROMAN_VALUES[char] for char in token]
+        total = sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+        found.append(Found(frozenset({_value(total)}), match.start(), match.end(), token))
+    return found
 
 
 def english_word_numbers(text: str) -> list[Found[Readings]]:
@@ -447,7 +466,7 @@ class NumbersCheck(MatchingCheck[Readings]):
     def _supply(self, text: str, language: str) -> list[Found[Readings]]:
         dates = self._dates(text, language)
         words = vietnamese_word_numbers(text) if language == "vi" else english_word_numbers(text)
-        return [*self._items(text, language), *words, *_date_numbers(dates)]
+        return [*self._items(text, language), *words, *roman_numerals(text), *_date_numbers(dates)]
 
 
 def _describe(readings: Readings) -> str:
