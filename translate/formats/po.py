@@ -5,9 +5,12 @@ Vietnamese sentence, ``msgstr`` = the translation, flagged ``fuzzy`` (needs revi
 human translation reused from the translation memory, or an English sentence ``songngu align``
 paired with confidence (see :func:`needs_review`). Extracted comments (``#.``) tell the reviewer
 which glossary terms were required and met, the memory suggestion, the unconstrained translation,
-the alignment bead and score, and always the starting text itself ("machine translation: …",
-"translation memory: …" or "aligned translation: …"), so that a reviewed catalog alone says
-whether the reviewer edited the translation or accepted it.
+the alignment bead and score, what the quality checks found (``#. qa: error numbers: …``, one line
+per finding, and the flag ``songngu-qa`` on the entry for an error or a warning, so that a PO
+editor can filter on it; such an entry is fuzzy whatever its origin), and always the starting text
+itself ("machine translation: …", "translation memory: …" or "aligned translation: …"), so that a
+reviewed catalog alone says whether the reviewer edited the translation or accepted it. Where a
+merge keeps a reviewer's msgstr, the findings (about the new machine text, not shown) are dropped.
 
 Merging with the catalog already on disk (``existing``): every fresh entry is paired with its
 predecessor by :mod:`songngu.translate.pairing` (by the sentence's text, never by ``msgctxt`` or
@@ -55,6 +58,7 @@ from songngu.textfile import read_lines, read_text
 from songngu.translate.formats.base import MergingFormat, paragraph_of
 from songngu.translate.formats.characters import portable_text
 from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
+from songngu.translate.qa.findings import Finding
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
 FUZZY = "fuzzy"
@@ -72,6 +76,10 @@ UNCONSTRAINED_NOTE = "unconstrained:"
 VIOLATED_NOTE = "constraints could not be met"
 PIECES_NOTE = "too long for the model: translated in"
 TRUNCATED_NOTE = "TRUNCATED:"
+QA_NOTE = "qa:"
+# The flag of an entry the quality checks found something in (an error or a warning): PO editors
+# filter on flags, and a ``#, songngu-qa`` line is kept by msgfmt, msgmerge and Translate Toolkit.
+QA_FLAG = "songngu-qa"
 TERM_ARROW = " → "
 MET, NOT_MET = "[met]", "[NOT MET]"
 
@@ -163,6 +171,7 @@ _LABELS = (
     VIOLATED_NOTE,
     PIECES_NOTE,
     TRUNCATED_NOTE,
+    QA_NOTE,
 )
 
 
@@ -219,9 +228,20 @@ def entry_notes(result: SegmentResult) -> list[str]:
         score = f", score {result.score:.2f}" if result.score is not None else ""
         doubt = ", low confidence: check the pairing" if result.uncertain else ""
         lines.append(f"{ALIGNMENT_NOTE} {result.alignment or '1-1'}{score}{doubt}")
+    lines.extend(qa_note(finding) for finding in result.qa)
     label = {Method.MEMORY: MEMORY_NOTE, Method.ALIGNED: ALIGNED_NOTE}.get(result.method, MACHINE_NOTE)
     lines.append(f"{label} {_note(result.target)}".rstrip())
     return lines
+
+
+def qa_note(finding: Finding) -> str:
+    """``qa: error numbers: '1.500' (1,500) is not in the translation``: one finding as a note."""
+    return f"{QA_NOTE} {finding.severity} {finding.check}: {_note(finding.message)}"
+
+
+def has_qa_flag(result: SegmentResult) -> bool:
+    """Whether the entry of ``result`` carries :data:`QA_FLAG`: a finding that needs review."""
+    return any(finding.needs_review for finding in result.qa)
 
 
 def _note(text: str) -> str:
@@ -336,7 +356,7 @@ def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.PO
         occurrences=[
             (_reference_file(article.path or article.name), str(result.line) if result.line else "")
         ],
-        flags=[FUZZY] if needs_review(result) else [],
+        flags=([FUZZY] if needs_review(result) else []) + ([QA_FLAG] if has_qa_flag(result) else []),
     )
 
 
@@ -344,7 +364,9 @@ def needs_review(result: SegmentResult) -> bool:
     """Whether the entry starts fuzzy: the model's output does; a reviewer's translation reused from
     the memory does not, one the memory holds from aligning an archive does; an aligned sentence does
     only when the aligner was unsure of the pairing (a Vietnamese sentence with no English is simply
-    untranslated)."""
+    untranslated). A sentence the quality checks found something in stays fuzzy, whatever its origin."""
+    if has_qa_flag(result):
+        return True
     if result.method is Method.MEMORY:
         return result.memory_kind == "aligned"  # a sentence pairing, not a reviewer's confirmation
     if result.method is Method.ALIGNED:
@@ -464,10 +486,31 @@ def _merge(
 
 
 def _merge_entry(new: polib.POEntry, old: polib.POEntry | None, kind: MergeKind) -> polib.POEntry:
+    merged = _merge_kept(new, old, kind)
+    if old is not None and one_line(merged.msgstr) != one_line(_songngu_text(merged)):
+        # The reviewer's text stays: the findings were about the new machine text, which is not shown.
+        # (A confirmed entry whose text the checks do find something in stays confirmed, with the
+        # note and the flag: the reviewer decided; the flag points them back at it.)
+        merged.comment = "\n".join(
+            line for line in merged.comment.split("\n") if not line.startswith(QA_NOTE)
+        )
+        merged.flags = [f for f in merged.flags if f != QA_FLAG]
+    return merged
+
+
+def _songngu_text(entry: polib.POEntry) -> str:
+    """The msgstr songngu put in ``entry``: its "machine translation:", "translation memory:" or
+    "aligned translation:" note (the entry's msgstr when it has none)."""
+    baseline = read_notes(entry).baseline
+    return entry.msgstr if baseline is None else baseline
+
+
+def _merge_kept(new: polib.POEntry, old: polib.POEntry | None, kind: MergeKind) -> polib.POEntry:
     if old is None:
         return new
     new.tcomment = old.tcomment
-    new.flags = [f for f in old.flags if f != FUZZY] + [f for f in new.flags if f == FUZZY]
+    own = (FUZZY, QA_FLAG)  # songngu's flags, decided afresh; the others are the reviewer's
+    new.flags = [f for f in old.flags if f not in own] + [f for f in new.flags if f in own]
     review = _carries_review(old)
     confirmed = review and FUZZY not in old.flags
     if kind is MergeKind.CHANGED:

@@ -11,7 +11,8 @@ Written (valid against the OASIS ``xliff-core-1.2-strict.xsd``):
   ``needs-review-translation``, a reviewer's translation reused from the memory ``translated`` (one
   the memory holds from aligning an archive needs review, as in the PO catalog);
 - songngu's notes (``<note from="songngu">``, the same lines as the PO catalog's ``#.``: glossary
-  terms met or not, the unconstrained alternative, the memory suggestion, and the starting text
+  terms met or not, the unconstrained alternative, the memory suggestion, the quality findings
+  ("qa: error numbers: …"; such a unit needs review whatever its origin), and the starting text
   "machine translation: …"), and the segment's place in ``<context-group purpose="location">``
   (source file, paragraph, sentence).
 
@@ -51,7 +52,7 @@ from songngu.errors import InputError
 from songngu.textfile import read_text
 from songngu.translate.formats.base import MergingFormat
 from songngu.translate.formats.characters import portable_text
-from songngu.translate.formats.po import entry_notes, needs_review, one_line, parse_notes
+from songngu.translate.formats.po import QA_NOTE, entry_notes, needs_review, one_line, parse_notes
 from songngu.translate.formats.tmx import xml_attribute, xml_text
 from songngu.translate.formats.xmlfile import parse_xml
 from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
@@ -181,6 +182,15 @@ def _carries_review(unit: XliffUnit) -> bool:
 
 
 def _merge_unit(new: XliffUnit, old: XliffUnit | None, kind: MergeKind) -> XliffUnit:
+    merged = _merge_kept(new, old, kind)
+    if merged.target != new.target and one_line(merged.target) != one_line(new.target):
+        # The reviewer's target stays: the quality findings were about the new machine text.
+        kept = tuple(n for n in merged.notes if not (n.author == SONGNGU and n.text.startswith(QA_NOTE)))
+        return replace(merged, notes=kept)
+    return merged
+
+
+def _merge_kept(new: XliffUnit, old: XliffUnit | None, kind: MergeKind) -> XliffUnit:
     if old is None:
         return new
     notes = new.notes + tuple(note for note in old.notes if note.author != SONGNGU)

@@ -47,6 +47,28 @@ class Finding:
     source: tuple[Span, ...] = ()
     target: tuple[Span, ...] = ()
 
+    def to_dict(self) -> dict[str, object]:
+        """The finding as a JSON object (``songngu qa --format json``, the JSONL records)."""
+        return {
+            "check": self.check,
+            "severity": str(self.severity),
+            "message": self.message,
+            "source": [[s.start, s.end] for s in self.source],
+            "target": [[s.start, s.end] for s in self.target],
+        }
+
+    @classmethod
+    def from_dict(cls, obj: object) -> Finding:
+        """The finding of :meth:`to_dict`'s object; ValueError or TypeError when it is not one."""
+        if not isinstance(obj, dict):
+            raise TypeError("a qa finding must be a JSON object")
+        check, severity, message = obj.get("check"), obj.get("severity"), obj.get("message")
+        if not isinstance(check, str) or not isinstance(message, str) or not isinstance(severity, str):
+            raise TypeError("a qa finding needs string check, severity and message")
+        return cls(
+            check, Severity(severity), message, _spans(obj.get("source", [])), _spans(obj.get("target", []))
+        )
+
     @property
     def needs_review(self) -> bool:
         """Whether the finding keeps a sentence for review (errors and warnings; not information)."""
@@ -56,3 +78,18 @@ class Finding:
 def worst(findings: tuple[Finding, ...] | list[Finding]) -> Severity | None:
     """The most severe severity among ``findings`` (None for none)."""
     return max((f.severity for f in findings), key=lambda s: s.rank, default=None)
+
+
+def _spans(value: object) -> tuple[Span, ...]:
+    if not isinstance(value, list):
+        raise TypeError("qa finding spans must be a list of [start, end]")
+    spans = []
+    for item in value:
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) for n in item)
+        ):
+            raise TypeError("qa finding spans must be a list of [start, end]")
+        spans.append(Span(item[0], item[1]))
+    return tuple(spans)

@@ -21,8 +21,9 @@ possible too (a translator may keep the source's style):
 - Codes mixing letters and digits (``H5N1``, ``M16``) must appear letter for letter.
 
 Numbers written as words (``năm``, ``hai mươi lăm``, ``ba triệu``; ``five``, ``twenty-five``,
-``tenth``, ``twice``, ``a dozen``) and Roman numerals (``lần thứ XIII``, ``World War II``) may carry a digit of the other side, but are never demanded
-themselves: "năm" is also "year", "một" is "a", "one" a pronoun. The days, months and years of the
+``tenth``, ``twice``, ``a dozen``) and Roman numerals (``lần thứ XIII``, ``World War II``) may
+carry a digit of the other side, but are never demanded themselves: "năm" is also "year", "một" is
+"a", "one" a pronoun. The days, months and years of the
 dates :mod:`.dates` finds belong to the dates check: they are not demanded as numbers, but may carry
 a number of the other side (a year written beside the date).
 
@@ -226,7 +227,9 @@ _EN_SPECIAL: dict[str, int | Decimal] = {
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
-_ROMAN = re.compile(r"(?<![\w])(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![\w])")
+_ROMAN = re.compile(
+    r"(?<![\w])(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![\w])"
+)
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 _BEFORE_SINGLE_ROMAN = re.compile(r"(?i:thứ|khóa|khoá|kỳ|thế\s+kỷ|war|world\s+war)\s+\Z")
 

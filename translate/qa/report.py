@@ -108,21 +108,6 @@ def render_text(report: QaReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _spans(spans: Sequence[Span]) -> list[list[int]]:
-    return [[s.start, s.end] for s in spans]
-
-
-def finding_dict(finding: Finding) -> dict[str, object]:
-    """A finding as a JSON object (also the form the JSONL records carry)."""
-    return {
-        "check": finding.check,
-        "severity": str(finding.severity),
-        "message": finding.message,
-        "source": _spans(finding.source),
-        "target": _spans(finding.target),
-    }
-
-
 def render_json(report: QaReport) -> str:
     """The whole report as one JSON document."""
     document = {
@@ -140,7 +125,7 @@ def render_json(report: QaReport) -> str:
                 "reviewed": s.segment.reviewed,
                 "source": s.segment.source,
                 "target": s.segment.target,
-                "findings": [finding_dict(f) for f in s.findings],
+                "findings": [f.to_dict() for f in s.findings],
             }
             for s in report.worst_first()
         ],
