@@ -120,11 +120,11 @@ class NamesCheck(Check):
             if any(a <= start < b for a, b in term_spans) or name in reported:
                 continue
             words = [ascii_fold(w).replace("’", "'").split("'")[0] for w in _WORD.findall(name)]
+            if len(words) > 1 and "".join(words) in squeezed:
+                continue  # "Hanoi" for "Hà Nội", "Danang" for "Đà Nẵng"
             if personal:
                 words = words[-1:]  # "Mr Phuc": Vietnamese people go by their given name
             if all(w in target_words or any(_same_stem(w, t) for t in target_words) for w in words):
-                continue
-            if len(words) > 1 and "".join(words) in squeezed:
                 continue
             reported.add(name)
             yield self.finding(
