@@ -17,7 +17,8 @@ from songngu.errors import InputError
 from songngu.glossary.formats.table import COLUMNS
 from songngu.glossary.formats.table import loads as load_glossary_table
 from songngu.translate.cli import main
-from songngu.translate.formats.po import merge_text, parse_catalog
+from songngu.translate.formats.po import merge_text
+from songngu.translate.formats.po_read import parse_catalog
 from songngu.translate.memory import TranslationMemory
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
 from songngu.translate.review import import_reviewed, read_reviewed
@@ -72,9 +73,11 @@ def reviewed_catalog(name: str = "bai") -> str:
 
 
 def rows(db: Path) -> list[tuple[object, ...]]:
+    """Every origin of every unit: (source, target, origin, segment id, edited, time)."""
     with sqlite3.connect(db) as conn:
         return conn.execute(
-            "SELECT source, target, origin, segment_id, edited, created FROM unit ORDER BY id"
+            "SELECT u.source, u.target, o.origin, o.segment_id, o.edited, o.created"
+            " FROM unit u JOIN origin o ON o.unit_id = u.id ORDER BY u.id, o.rowid"
         ).fetchall()
 
 
@@ -188,9 +191,10 @@ def test_review_import_command_prints_a_summary_and_candidates(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{first}: 4 confirmed (2 edited, 2 accepted unchanged), 1 still to review"
     assert out[1] == f"{second}: 4 confirmed (2 edited, 2 accepted unchanged), 1 still to review"
+    # tin.po holds the same four pairs as bai.po: four more origins of the same units.
     assert (
         out[2] == "total: 8 confirmed (4 edited, 4 accepted unchanged), 2 still to review; "
-        "8 newly stored, 0 already in the memory"
+        "4 newly stored, 4 already in the memory (4 of them from another file or segment)"
     )
     assert out[3].startswith("glossary: 2 term change(s)")
     assert out[4] == ",".join(COLUMNS)

@@ -18,7 +18,8 @@ from test_merge_pairing import SCENARIOS, TEXT, Scenario, article_of, machine, n
 from songngu.errors import InputError
 from songngu.translate.formats import write_outputs
 from songngu.translate.formats.characters import portable_text
-from songngu.translate.formats.po import merge_text, parse_catalog
+from songngu.translate.formats.po import merge_text
+from songngu.translate.formats.po_read import parse_catalog
 from songngu.translate.formats.tmx import xml_text
 from songngu.translate.formats.xliff import (
     MACHINE_STATE,

@@ -21,7 +21,7 @@ from songngu.glossary.formats import table, tbx
 from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.textfile import decode_utf8
 from songngu.translate.formats.jsonl import JsonlFormat
-from songngu.translate.formats.po import parse_catalog
+from songngu.translate.formats.po_read import parse_catalog
 from songngu.translate.formats.tmx import loads_tmx
 from songngu.translate.formats.xliff import loads_xliff
 

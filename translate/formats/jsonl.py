@@ -6,20 +6,29 @@ each further line is one segment's record.
 JSONL keeps the exact text: the control characters that every other format replaces under the
 character policy (:mod:`songngu.translate.formats.characters`) are written as ``\\uXXXX`` escapes,
 never raw, so each record is one line for any reader (``str.splitlines`` included).
+
+Read as reviewed units (:meth:`JsonlFormat.units`), a ``.jsonl`` file is either ``songngu
+translate``'s records (a run line first) or ``songngu align``'s beads (``id``, ``vi``, ``en``,
+offsets, ``score``, ``kind``; read by :func:`bead_objects`, which ``align`` uses too). Neither
+records a review: a record is a machine's (or the memory's) translation, its target also its
+baseline; a bead is an aligned pair, its English its baseline.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from songngu.errors import InputError
-from songngu.translate.formats.base import OutputFormat, paragraph_of
+from songngu.textfile import read_text
+from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import escape_for_json
+from songngu.translate.formats.notes import baseline_source
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
+from songngu.translate.reviewed import Baseline, BaselineSource, Origin, ReviewedUnit, UnitState, UnitTerm
 
 
 def record_to_dict(result: SegmentResult) -> dict[str, object]:
@@ -28,7 +37,7 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
         "id": result.id,
         "source": result.source,
         "target": result.target,
-        "terms": [asdict(term) for term in result.terms],
+        "terms": [_term_to_dict(term) for term in result.terms],
         "method": result.method.value,
         "score": None if result.score is None else round(result.score, 6),
         "paragraph": result.paragraph,
@@ -52,10 +61,33 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
     return record
 
 
-class JsonlFormat(OutputFormat):
-    """``<name>.jsonl``: run metadata, then one record per segment; reads back everything."""
+def _term_to_dict(term: TermOutcome) -> dict[str, object]:
+    fields = asdict(term)
+    if not term.alternatives:
+        del fields["alternatives"]  # written only when other renderings count, as older files lack it
+    else:
+        fields["alternatives"] = list(term.alternatives)
+    return fields
+
+
+class JsonlFormat(OutputFormat, UnitReader):
+    """``<name>.jsonl``: run metadata, then one record per segment; reads back everything. Read as
+    units: translate's records or align's beads (module docstring)."""
 
     suffix = ".jsonl"
+
+    def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
+        """The records (or beads) as units, in file order: state machine (new when the target is
+        empty), the target as baseline, the terms with their accepted renderings."""
+        text = read_text(path)
+        name = os.fspath(path)
+        first = next((line for line in text.split("\n") if line.strip()), "")
+        if first.lstrip().startswith('{"run"') or not first.strip():
+            for result in self.parse(text, name).results:
+                yield _record_unit(result, name)
+            return
+        for number, bead in bead_objects(text, name):
+            yield _bead_unit(bead, name, number)
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         objects: list[dict[str, object]] = [] if article.run is None else [{"run": asdict(article.run)}]
@@ -118,7 +150,9 @@ _TERM_FIELDS: dict[str, tuple[type, ...]] = {
     "vi": (str,),
     "en": (str,),
     "met": (bool,),
+    "alternatives": (list,),
 }
+_TERM_REQUIRED = ("start", "end", "vi", "en", "met")
 _RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "id": (str,),
     "source": (str,),
@@ -166,7 +200,7 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         source=fields["source"],
         target=fields["target"],
         paragraph=fields.get("paragraph") or paragraph_of(fields["id"]),
-        terms=[TermOutcome(**_typed(term, _TERM_FIELDS)) for term in fields.get("terms", [])],
+        terms=[_term(term) for term in fields.get("terms", [])],
         method=Method(fields.get("method", "unconstrained")),
         score=fields.get("score"),
         violated=fields.get("violated", False),
@@ -179,6 +213,75 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         pieces=fields.get("pieces", 1),
         truncated=fields.get("truncated", False),
     )
+
+
+def _term(obj: object) -> TermOutcome:
+    fields = _typed(obj, _TERM_FIELDS, _TERM_REQUIRED)
+    alternatives = fields.pop("alternatives", [])
+    if not all(isinstance(form, str) for form in alternatives):
+        raise TypeError("'alternatives' holds a value that is not text")
+    return TermOutcome(**fields, alternatives=tuple(alternatives))
+
+
+def _record_unit(result: SegmentResult, name: str) -> ReviewedUnit:
+    baseline = Baseline(result.target, baseline_source(result.method))
+    return ReviewedUnit(
+        id=result.id,
+        source=result.source,
+        target=result.target,
+        state=UnitState.MACHINE if result.target.strip() else UnitState.NEW,
+        baseline=baseline,
+        terms=tuple(
+            UnitTerm(term.vi, term.en, (term.en, *term.alternatives), term.met) for term in result.terms
+        ),
+        origin=Origin(name, 0),
+    )
+
+
+def _bead_unit(bead: dict[str, Any], name: str, line: int) -> ReviewedUnit:
+    vi, en = bead["vi"], bead["en"]
+    return ReviewedUnit(
+        id=bead["id"],
+        source=vi,
+        target=en,
+        state=UnitState.MACHINE if vi.strip() and en.strip() else UnitState.NEW,
+        baseline=Baseline(en, BaselineSource.ALIGNED),
+        origin=Origin(name, line),
+        score=bead["score"],
+    )
+
+
+BEAD_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "vi": (str,),
+    "en": (str,),
+    "vi_start": (int, type(None)),
+    "vi_end": (int, type(None)),
+    "en_start": (int, type(None)),
+    "en_end": (int, type(None)),
+    "score": _NUMBER,
+    "kind": (str,),
+    "paragraph": (int,),
+}
+
+
+def bead_objects(text: str, name: str | os.PathLike[str] = "<jsonl>") -> list[tuple[int, dict[str, Any]]]:
+    """The beads of ``songngu align``'s ``<name>.jsonl``, each with its line, every field of
+    :data:`BEAD_FIELDS` present and of its type; errors name the file and line."""
+    beads = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            beads.append((number, _typed(obj, BEAD_FIELDS)))
+        except RecursionError:
+            raise InputError(
+                f"{name}:{number}: not a songngu alignment record (JSON nested too deep)"
+            ) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{name}:{number}: not a songngu alignment record ({exc})") from None
+    return beads
 
 
 def read_run(path: str | os.PathLike[str]) -> RunInfo | None:

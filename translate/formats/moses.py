@@ -7,17 +7,24 @@ U+001E, which the policy replaces) into ``\\n``, and each ``\\n`` is then writte
 is lossy by design; the TSV and JSONL files keep the line breaks.
 
 Each file is one side of the bitext: reading ``<name>.vi`` gives units with a source and no target,
-``<name>.en`` the reverse; :func:`read_moses` reads the pair.
+``<name>.en`` the reverse; :func:`read_moses` reads the pair. Read as reviewed units, either file
+of a pair reads both (``<name>.vi`` and ``<name>.en`` beside it): one unit per line, its id the
+line number, a translation as the file gives it.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 from songngu.errors import InputError
-from songngu.translate.formats.base import OutputFormat
+from songngu.translate.formats.base import OutputFormat, UnitReader
 from songngu.translate.formats.characters import portable_text
 from songngu.translate.records import ArticleTranslation, SegmentResult
+from songngu.translate.reviewed import Origin, ReviewedUnit, UnitState
+
+SOURCE_SUFFIX, TARGET_SUFFIX = ".vi", ".en"
 
 
 def line_breaks_to_spaces(text: str) -> str:
@@ -38,10 +45,27 @@ def loads_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-class MosesSourceFormat(OutputFormat):
+class _MosesPair(UnitReader):
+    """Either file of a Moses pair, read with the other as units (line numbers, not segment ids)."""
+
+    carries_ids = False
+
+    def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
+        """One unit per line of ``<name>.vi`` and ``<name>.en`` together."""
+        given = Path(path)
+        stem = given.name[: -len(given.suffix)] if given.suffix else given.name
+        pair = read_moses(given.with_name(stem + SOURCE_SUFFIX), given.with_name(stem + TARGET_SUFFIX))
+        for number, (vi, en) in enumerate(pair, start=1):
+            state = UnitState.CONFIRMED if en.strip() else UnitState.NEW
+            yield ReviewedUnit(
+                id=str(number), source=vi, target=en, state=state, origin=Origin(os.fspath(path), number)
+            )
+
+
+class MosesSourceFormat(OutputFormat, _MosesPair):
     """``<name>.vi``: the Vietnamese segments, one per line."""
 
-    suffix = ".vi"
+    suffix = SOURCE_SUFFIX
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         return dumps_lines([r.source for r in article.results])
@@ -55,10 +79,10 @@ class MosesSourceFormat(OutputFormat):
         return ArticleTranslation(self.article_name(name), name, None, results)
 
 
-class MosesTargetFormat(OutputFormat):
+class MosesTargetFormat(OutputFormat, _MosesPair):
     """``<name>.en``: the English segments, one per line, aligned with ``<name>.vi``."""
 
-    suffix = ".en"
+    suffix = TARGET_SUFFIX
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         return dumps_lines([r.target for r in article.results])

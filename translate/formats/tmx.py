@@ -11,14 +11,18 @@ also removes every character XML 1.0 cannot carry, even as a reference (C0 contr
 feed, U+FFFE, U+FFFF); a lone surrogate, which no UTF-8 text holds, would become U+FFFD as well.
 
 The reader parses with defusedxml (no entity expansion, no external references) and reports
-malformed XML as ``FILE:LINE: ...``.
+malformed XML as ``FILE:LINE: ...``. Read as reviewed units (:meth:`TmxFormat.units`, what
+``review import`` stores), every translated unit of a memory is a confirmed human translation,
+except what songngu's own ``export-tm`` marked otherwise in its properties: ``x-kind`` aligned (with
+``x-alignment-score``) stays an aligned unit, and ``x-edited`` no records that the reviewer accepted
+the baseline unchanged.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
@@ -26,15 +30,25 @@ from xml.etree.ElementTree import Element
 from songngu import __version__
 from songngu.errors import InputError
 from songngu.textfile import read_text
-from songngu.translate.formats.base import OutputFormat, paragraph_of
+from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import portable_text
 from songngu.translate.formats.xmlfile import parse_xml
+from songngu.translate.memory import UnitKind
 from songngu.translate.records import ArticleTranslation, SegmentResult
+from songngu.translate.reviewed import Baseline, BaselineSource, Origin, ReviewedUnit, UnitState
 
 SOURCE_LANG = "vi"
 TARGET_LANG = "en"
 TMX_DATE_FORMAT = "%Y%m%dT%H%M%SZ"  # TMX's date form: ISO 8601 basic, UTC
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# Properties of songngu's memory export (TMX reserves types not starting with "x-" for itself),
+# written by formats/memory_export.py and read back here.
+ORIGIN_PROP = "x-origin"
+SEGMENT_PROP = "x-segment-id"
+EDITED_PROP = "x-edited"
+KIND_PROP = "x-kind"
+SCORE_PROP = "x-alignment-score"
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -56,6 +70,7 @@ class TmxUnit:
     target: str
     changed: datetime | None = None
     props: tuple[tuple[str, str], ...] = ()
+    line: int = 0  # where the <tu> starts in the file read (0 for a unit to be written)
 
 
 def xml_text(text: str) -> str:
@@ -128,10 +143,37 @@ def dumps_tmx(
     return "".join(parts)
 
 
-class TmxFormat(OutputFormat):
-    """``<name>.tmx``: TMX 1.4b, one translation unit per segment (``tuid`` = segment id)."""
+class TmxFormat(OutputFormat, UnitReader):
+    """``<name>.tmx``: TMX 1.4b, one translation unit per segment (``tuid`` = segment id); any TMX
+    memory read as reviewed units."""
 
     suffix = ".tmx"
+    reviewed_work = True
+
+    def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
+        """Every ``<tu>`` as a reviewed unit: id the ``tuid`` (else ``#N``, its place in the file),
+        confirmed when both sides have text (else new), dated by the unit's date; kind, score and
+        an unchanged baseline from songngu's export properties (module docstring)."""
+        for number, unit in enumerate(read_tmx(path), start=1):
+            kind, score = kind_and_score(unit.props)
+            props = dict(unit.props)
+            baseline = None
+            if kind is UnitKind.ALIGNED:
+                baseline = Baseline(unit.target, BaselineSource.ALIGNED)
+            elif props.get(EDITED_PROP) == "no":
+                baseline = Baseline(unit.target, BaselineSource.MACHINE)
+            translated = bool(unit.source.strip() and unit.target.strip())
+            yield ReviewedUnit(
+                id=unit.tuid or f"#{number}",
+                source=unit.source,
+                target=unit.target,
+                state=UnitState.CONFIRMED if translated else UnitState.NEW,
+                baseline=baseline,
+                origin=Origin(os.fspath(path), unit.line),
+                created=unit.changed.strftime("%Y-%m-%dT%H:%M:%SZ") if unit.changed else None,
+                kind=kind,
+                score=score,
+            )
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         # The header's x-songngu-run property is the run id, shared by every file of the run.
@@ -214,6 +256,7 @@ def loads_tmx(
                 target=texts[target_lang],
                 changed=_parse_date(changed, name, lines.get(id(tu), 1)) if changed else None,
                 props=props,
+                line=lines.get(id(tu), 0),
             )
         )
     return units
@@ -229,3 +272,15 @@ def _parse_date(value: str, name: str | os.PathLike[str], line: int) -> datetime
         return datetime.strptime(value, TMX_DATE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise InputError(f"{name}:{line}: bad TMX date {value!r} (expected YYYYMMDDThhmmssZ)") from None
+
+
+def kind_and_score(props: Iterable[tuple[str, str]]) -> tuple[UnitKind, float | None]:
+    """The unit kind and alignment score that songngu's TMX properties record; a unit without them
+    (another tool's TMX) is a reviewed one. An unreadable value counts as absent."""
+    values = dict(props)
+    kind = UnitKind.ALIGNED if values.get(KIND_PROP) == UnitKind.ALIGNED.value else UnitKind.REVIEWED
+    try:
+        score = float(values[SCORE_PROP]) if kind is UnitKind.ALIGNED and SCORE_PROP in values else None
+    except ValueError:
+        score = None
+    return kind, score if score is None or 0.0 <= score <= 1.0 else None

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from songngu.errors import InputError
-from songngu.translate.formats.base import OutputFormat, paragraph_of
+from songngu.textfile import read_text
+from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import portable_text
 from songngu.translate.records import ArticleTranslation, SegmentResult
+from songngu.translate.reviewed import Origin, ReviewedUnit, UnitState
 
 BITEXT_HEADER = ("id", "vi", "en")
 
@@ -81,10 +83,18 @@ def loads_rows(text: str, name: str | os.PathLike[str], header: Sequence[str]) -
     return rows
 
 
-class TsvFormat(OutputFormat):
-    """``<name>.tsv``: id, Vietnamese and English of each segment, one row per segment."""
+class TsvFormat(OutputFormat, UnitReader):
+    """``<name>.tsv``: id, Vietnamese and English of each segment, one row per segment; read as
+    units, each row a translation as the file gives it (confirmed; new when the English is empty)."""
 
     suffix = ".tsv"
+
+    def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
+        """The rows of a bitext TSV (header ``id vi en``) as units."""
+        name = os.fspath(path)
+        for id_, vi, en in loads_rows(read_text(path), path, BITEXT_HEADER):
+            state = UnitState.CONFIRMED if en.strip() else UnitState.NEW
+            yield ReviewedUnit(id=id_, source=vi, target=en, state=state, origin=Origin(name))
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         return dumps_rows(BITEXT_HEADER, ((r.id, r.source, r.target) for r in article.results))
