@@ -260,13 +260,17 @@ def _term_changes(unit: ReviewedUnit, origin: str) -> list[TermChange]:
 
 
 def _replacement(term: UnitTerm, machine: str, reviewed: str) -> str:
-    """The reviewer's words aligned with the term's words in the machine translation."""
-    mt = list(_WORD.finditer(machine))
+    """The reviewer's words aligned with the term's words in the machine translation (whichever
+    accepted rendering the machine used)."""
     rv = list(_WORD.finditer(reviewed))
-    mt_words = [m.group().lower() for m in mt]
-    term_words = [w.lower() for w in _WORD.findall(term.en)]
-    span = _find(mt_words, term_words)
-    if span is None or not term_words:
+    mt_words = [word.lower() for word in _WORD.findall(machine)]
+    span = None
+    for form in term.accepted or (term.en,):
+        term_words = [w.lower() for w in _WORD.findall(form)]
+        span = _find(mt_words, term_words) if term_words else None
+        if span is not None:
+            break
+    if span is None:
         return ""
     start, end = span
     lo, hi = len(rv), -1
