@@ -197,6 +197,64 @@ HOSTILE = [
 ]
 
 
+DEPTH = 10_000  # issue #23: 5,000 nested <group>s or <g>s ended in RecursionError in review import
+XLIFF_HEAD, XLIFF_TAIL = XLIFF.split("<trans-unit")[0], "</body></file></xliff>\n"
+DEEP = {
+    "xliff-groups": (
+        XLIFF_HEAD
+        + '<group id="g">' * DEPTH
+        + '<trans-unit id="1"><source>Xin chào.</source><target state="final">Hello.</target></trans-unit>'
+        + "</group>" * DEPTH
+        + XLIFF_TAIL
+    ),
+    "xliff-inline": (
+        XLIFF_HEAD
+        + '<trans-unit id="1"><source>'
+        + '<g id="1">' * DEPTH
+        + "Xin chào."
+        + "</g>" * DEPTH
+        + '</source><target state="final">'
+        + '<mrk mtype="x-b">' * DEPTH
+        + "Hello."
+        + "</mrk>" * DEPTH
+        + "</target></trans-unit>"
+        + XLIFF_TAIL
+    ),
+    "tmx-inline": TMX.replace(
+        "<seg>Ministry</seg>", "<seg>" + "<hi>" * DEPTH + "Ministry" + "</hi>" * DEPTH + "</seg>"
+    ),
+    "tmx-body": TMX.replace("<body>", "<body>" + "<hi>" * DEPTH).replace(
+        "</body>", "</hi>" * DEPTH + "</body>"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_well_formed_documents_nested_10000_deep_are_read(name: str) -> None:
+    parse = parse_xliff if name.startswith("xliff") else parse_tmx
+    document = parse(DEEP[name].encode("utf-8"))
+    units = document.units if name.startswith("xliff") else document
+    assert [(u.source, u.target) for u in units] == (
+        [("Xin chào.", "Hello.")] if name.startswith("xliff") else [("Bộ Ngoại giao", "Ministry")]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_deep_documents_with_random_edits_parse_or_give_one_line(name: str) -> None:
+    parse = parse_xliff if name.startswith("xliff") else parse_tmx
+
+    @settings(
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")) // 5,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(mutated(DEEP[name].encode("utf-8")))
+    def run(data: bytes) -> None:
+        check(parse, data)
+
+    run()
+
+
 @pytest.mark.parametrize("data", HOSTILE, ids=["json-array", "json-object", "xml", "tbx", "xliff"])
 @pytest.mark.parametrize("kind", sorted(PARSERS))
 def test_deep_nesting_gives_one_line(kind: str, data: bytes) -> None:

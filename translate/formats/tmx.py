@@ -32,7 +32,7 @@ from songngu.errors import InputError
 from songngu.textfile import read_text
 from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import portable_text
-from songngu.translate.formats.xmlfile import parse_xml
+from songngu.translate.formats.xmlfile import inline_text, parse_xml
 from songngu.translate.memory import UnitKind
 from songngu.translate.records import ArticleTranslation, SegmentResult
 from songngu.translate.reviewed import Baseline, BaselineSource, Origin, ReviewedUnit, UnitState
@@ -193,10 +193,14 @@ class TmxFormat(OutputFormat, UnitReader):
         return ArticleTranslation(self.article_name(name), name, None, results)
 
 
+# TMX inline elements holding native codes, not translatable text (<hi> holds text).
+_CODE = frozenset({"bpt", "ept", "ph", "it", "ut"})
+
+
 def _segment_text(seg: Element) -> str:
-    # Plain text of a <seg>: inline markup elements (bpt, ept, ph, it...) hold native codes, not
-    # translatable text, so only their tails count.
-    return (seg.text or "") + "".join(child.tail or "" for child in seg)
+    # Plain text of a <seg>: the codes of bpt, ept, ph, it and ut dropped (their tails kept), the
+    # text of <hi> kept, nested to any depth.
+    return inline_text(seg, _CODE)
 
 
 def _language(tuv: Element) -> str:

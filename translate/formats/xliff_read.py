@@ -27,7 +27,7 @@ from xml.etree.ElementTree import Element
 from songngu.errors import InputError
 from songngu.textfile import read_text
 from songngu.translate.formats.notes import read_notes
-from songngu.translate.formats.xmlfile import parse_xml
+from songngu.translate.formats.xmlfile import inline_text, parse_xml
 from songngu.translate.reviewed import Origin, ReviewedUnit, unit_state
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
@@ -243,22 +243,8 @@ def _read_unit(
 
 def plain_text(element: Element) -> str:
     """The translatable text of a ``<source>``, ``<target>`` or ``<mrk>``: inline codes dropped,
-    the text inside ``<g>`` and ``<mrk>`` kept, however deep they nest (an explicit stack)."""
-    parts = [element.text or ""]
-    stack: list[tuple[Element, Iterator[Element]]] = [(element, iter(element))]
-    while stack:
-        node, children = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            if stack:  # the tail follows the element, inside its parent
-                parts.append(node.tail or "")
-        elif child.tag in _CODE:
-            parts.append(child.tail or "")
-        else:
-            parts.append(child.text or "")
-            stack.append((child, iter(child)))
-    return "".join(parts)
+    the text inside ``<g>`` and ``<mrk>`` kept, however deep they nest."""
+    return inline_text(element, _CODE)
 
 
 def document_units(path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:

@@ -2,12 +2,15 @@
 
 Every XML document songngu reads goes through :func:`parse_xml`: defusedxml (no entity expansion,
 no external entities or DTDs fetched), and the line each element starts on remembered, so that a
-refusal can say ``FILE:LINE: ...`` as every other input error does.
+refusal can say ``FILE:LINE: ...`` as every other input error does. Inline markup is read by
+:func:`inline_text` with a stack of its own, never by recursion, so elements nested thousands deep
+(which expat and ElementTree build without trouble) cannot end in a RecursionError.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
@@ -48,3 +51,24 @@ def parse_xml(text: str, name: str | os.PathLike[str], kind: str) -> tuple[Eleme
         line = text.count("\n", 0, max(text.find("<!ENTITY"), 0)) + 1
         raise InputError(f"{name}:{line}: refused: {exc}; {kind} files need no entity declarations") from None
     return root, builder.lines
+
+
+def inline_text(element: Element, code: frozenset[str]) -> str:
+    """The text of ``element`` with its inline markup: the text inside child elements kept, however
+    deep they nest, except inside those whose tag is in ``code`` (native codes, not text), of which
+    only what follows them (their tail) counts."""
+    parts = [element.text or ""]
+    stack: list[tuple[Element, Iterator[Element]]] = [(element, iter(element))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:  # the tail follows the element, inside its parent
+                parts.append(node.tail or "")
+        elif child.tag in code:
+            parts.append(child.tail or "")
+        else:
+            parts.append(child.text or "")
+            stack.append((child, iter(child)))
+    return "".join(parts)
