@@ -23,7 +23,7 @@ from dataclasses import asdict
 from typing import Any
 
 from songngu.errors import InputError
-from songngu.textfile import read_text
+from songngu.textfile import read_records
 from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import escape_for_json
 from songngu.translate.formats.notes import baseline_source
@@ -77,17 +77,22 @@ class JsonlFormat(OutputFormat, UnitReader):
     suffix = ".jsonl"
 
     def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
-        """The records (or beads) as units, in file order: state machine (new when the target is
-        empty), the target as baseline, the terms with their accepted renderings."""
-        text = read_text(path)
+        """The records (or beads) as units, in file order, read line by line: state machine (new
+        when the target is empty), the target as baseline, the terms with their accepted
+        renderings. A file whose first record is a run line holds records, else beads."""
         name = os.fspath(path)
-        first = next((line for line in text.split("\n") if line.strip()), "")
-        if first.lstrip().startswith('{"run"') or not first.strip():
-            for result in self.parse(text, name).results:
-                yield _record_unit(result, name)
-            return
-        for number, bead in bead_objects(text, name):
-            yield _bead_unit(bead, name, number)
+        beads: bool | None = None
+        for number, line in enumerate(read_records(path), start=1):
+            if not line.strip():
+                continue
+            if beads is None:
+                beads = not line.lstrip().startswith('{"run"')
+            if beads:
+                yield _bead_unit(_bead(number, line, name), name, number)
+                continue
+            item = _record_line(number, line, name)
+            if isinstance(item, SegmentResult):
+                yield _record_unit(item, name, number)
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         objects: list[dict[str, object]] = [] if article.run is None else [{"run": asdict(article.run)}]
@@ -106,21 +111,27 @@ class JsonlFormat(OutputFormat, UnitReader):
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("expected a JSON object")
-                if "run" in obj:
-                    run = RunInfo(**_typed(obj["run"], _RUN_FIELDS, _RUN_REQUIRED))
-                else:
-                    results.append(_record(obj))
-            except RecursionError:
-                raise InputError(
-                    f"{name}:{number}: not a songngu JSONL record (JSON nested too deep)"
-                ) from None
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputError(f"{name}:{number}: not a songngu JSONL record ({exc})") from None
+            item = _record_line(number, line, name)
+            if isinstance(item, RunInfo):
+                run = item
+            else:
+                results.append(item)
         return ArticleTranslation(self.article_name(name), name, run, results)
+
+
+def _record_line(number: int, line: str, name: str) -> RunInfo | SegmentResult:
+    """One line of a records file: the run, or a record (InputError naming the file and line)."""
+    try:
+        obj = json.loads(line)
+        if not isinstance(obj, dict):
+            raise ValueError("expected a JSON object")
+        if "run" in obj:
+            return RunInfo(**_typed(obj["run"], _RUN_FIELDS, _RUN_REQUIRED))
+        return _record(obj)
+    except RecursionError:
+        raise InputError(f"{name}:{number}: not a songngu JSONL record (JSON nested too deep)") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{name}:{number}: not a songngu JSONL record ({exc})") from None
 
 
 _NUMBER = (int, float)
@@ -223,7 +234,7 @@ def _term(obj: object) -> TermOutcome:
     return TermOutcome(**fields, alternatives=tuple(alternatives))
 
 
-def _record_unit(result: SegmentResult, name: str) -> ReviewedUnit:
+def _record_unit(result: SegmentResult, name: str, line: int = 0) -> ReviewedUnit:
     baseline = Baseline(result.target, baseline_source(result.method))
     return ReviewedUnit(
         id=result.id,
@@ -234,7 +245,7 @@ def _record_unit(result: SegmentResult, name: str) -> ReviewedUnit:
         terms=tuple(
             UnitTerm(term.vi, term.en, (term.en, *term.alternatives), term.met) for term in result.terms
         ),
-        origin=Origin(name, 0),
+        origin=Origin(name, line),
     )
 
 
@@ -268,20 +279,20 @@ BEAD_FIELDS: dict[str, tuple[type, ...]] = {
 def bead_objects(text: str, name: str | os.PathLike[str] = "<jsonl>") -> list[tuple[int, dict[str, Any]]]:
     """The beads of ``songngu align``'s ``<name>.jsonl``, each with its line, every field of
     :data:`BEAD_FIELDS` present and of its type; errors name the file and line."""
-    beads = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            beads.append((number, _typed(obj, BEAD_FIELDS)))
-        except RecursionError:
-            raise InputError(
-                f"{name}:{number}: not a songngu alignment record (JSON nested too deep)"
-            ) from None
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{name}:{number}: not a songngu alignment record ({exc})") from None
-    return beads
+    return [
+        (number, _bead(number, line, name))
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+
+
+def _bead(number: int, line: str, name: str | os.PathLike[str]) -> dict[str, Any]:
+    try:
+        return _typed(json.loads(line), BEAD_FIELDS)
+    except RecursionError:
+        raise InputError(f"{name}:{number}: not a songngu alignment record (JSON nested too deep)") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{name}:{number}: not a songngu alignment record ({exc})") from None
 
 
 def read_run(path: str | os.PathLike[str]) -> RunInfo | None:
