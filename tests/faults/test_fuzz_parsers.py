@@ -23,7 +23,7 @@ from songngu.textfile import decode_utf8
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.formats.po_read import parse_catalog
 from songngu.translate.formats.tmx import loads_tmx
-from songngu.translate.formats.xliff import loads_xliff
+from songngu.translate.formats.xliff_read import loads_xliff
 
 GLOSSARY = Glossary(
     [

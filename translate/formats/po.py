@@ -7,17 +7,23 @@ paired with confidence (see :func:`needs_review`). Extracted comments (``#.``) t
 which glossary terms were required and met, the memory suggestion, the unconstrained translation,
 the alignment bead and score, and always the starting text itself ("machine translation: …",
 "translation memory: …" or "aligned translation: …"), so that a reviewed catalog alone says
-whether the reviewer edited the translation or accepted it.
+whether the reviewer edited the translation or accepted it. The notes are worded by
+:mod:`songngu.translate.formats.notes`; an existing catalog is read by
+:mod:`songngu.translate.formats.po_read` (:func:`~songngu.translate.formats.po_read.entry_unit`
+decides, for the merge as for ``review import``, whether an entry is confirmed, a draft, or
+songngu's untouched text).
 
 Merging with the catalog already on disk (``existing``): every fresh entry is paired with its
 predecessor by :mod:`songngu.translate.pairing` (by the sentence's text, never by ``msgctxt`` or
 position alone), then, by the kind of pair:
 
 - kept (same ``msgctxt`` and ``msgid``) or moved (same ``msgid`` under another ``msgctxt``: a
-  sentence was added or removed before it), confirmed (not fuzzy, msgstr non-empty): msgstr,
-  translator comments (``#``) and flags kept; ``#.`` comments and ``#:`` references refreshed.
+  sentence was added or removed before it), confirmed (not fuzzy, msgstr not blank): msgstr,
+  translator comments (``#``) and flags kept, and the ``#.`` notes too when they record a baseline
+  (what the reviewer confirmed against: a re-run whose memory now supplies the reviewer's text must
+  not make it the baseline); ``#:`` references refreshed.
 - kept or moved, still fuzzy: the new translation, unless the reviewer already edited the msgstr
-  (it differs from its "machine translation:" note): then the draft is kept, fuzzy.
+  (it differs from its baseline note): then the draft is kept, fuzzy, with its notes.
 - changed (the predecessor is a similar, edited sentence): fuzzy, with the predecessor's
   msgctxt/msgid kept (``#|``) so review tools show what changed. If the predecessor held reviewer
   work (confirmed, or an edited draft) its msgstr is kept as the starting point; the new machine

@@ -20,9 +20,10 @@ pairs the sentences; the same rules decide what each pair keeps):
 
 - a unit is **confirmed** when ``approved="yes"`` or its target's ``state`` is ``final``,
   ``signed-off`` or ``translated``; kept or moved, it keeps its target, state, approval and the
-  reviewer's notes (any ``<note>`` not from songngu);
-- an unconfirmed target that differs from its "machine translation:" note is a reviewer's draft:
-  kept, unconfirmed;
+  reviewer's notes (any ``<note>`` not from songngu), and songngu's notes too when they record a
+  baseline (what the reviewer confirmed against), as the PO merge does;
+- an unconfirmed target that differs from its baseline note is a reviewer's draft: kept,
+  unconfirmed, with its notes;
 - an edited sentence (changed) keeps its predecessor's reviewed target as the starting point,
   ``state="needs-review-translation"`` and no approval, and records the predecessor in
   ``<alt-trans alttranstype="previous-version">`` (its source and target): the XLIFF form of PO's
