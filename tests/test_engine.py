@@ -162,12 +162,17 @@ def test_with_unconstrained_reports_what_the_glossary_changed(translator: Transl
     assert results[3].unconstrained is None and results[3].text == plain[3].text
 
 
-def test_deterministic_and_independent_of_batch_size(translator: Translator) -> None:
+def test_deterministic(translator: Translator) -> None:
+    # The same call twice is the same computation (shapes, kernels, thread count): the same bits.
+    # Other batch sizes are not the same arithmetic (padding, rows per product), so a sentence's
+    # numbers there are compared up to rounding, in test_decoding.py; the guarantees hold at any.
     requests = seed_requests(8)
     once = translator.translate(requests, max_length=48, batch_size=8)
-    again = translator.translate(requests, max_length=48, batch_size=8)
-    alone = translator.translate(requests, max_length=48, batch_size=1)
-    assert [r.text for r in once] == [r.text for r in again] == [r.text for r in alone]
+    assert translator.translate(requests, max_length=48, batch_size=8) == once
+    for request, result in zip(
+        requests, translator.translate(requests, max_length=48, batch_size=1), strict=True
+    ):
+        assert_guaranteed(request, result)
 
 
 @pytest.mark.parametrize("model", ["songngu-tests/no-such-model", "/no/such/directory"])
