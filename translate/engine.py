@@ -57,12 +57,47 @@ PROBE_SENTENCES = (
 __all__ = [
     "DEFAULT_MODEL",
     "Precision",
+    "SourceMeter",
     "TermConstraint",
     "Translation",
     "TranslationRequest",
     "Translator",
     "locate_model",
 ]
+
+
+class SourceMeter:
+    """Whether the model reads a sentence whole, from its tokenizer and configuration alone (no
+    weights): what a driver that leaves the model to others (``--ray``) needs to split sentences into
+    pieces exactly as a local run does (:mod:`translate.pieces`)."""
+
+    def __init__(self, tokenizer: MarianTokenizer, max_positions: int) -> None:
+        self.tokenizer = tokenizer
+        limit = max_positions
+        declared = getattr(tokenizer, "model_max_length", None)
+        # transformers uses a huge sentinel for "no limit declared".
+        if isinstance(declared, int) and 0 < declared < 1_000_000:
+            limit = min(limit, declared)
+        self.limit = limit  # the most source tokens, end token included
+
+    @classmethod
+    def load(cls, model: str, directory: Path) -> SourceMeter:
+        """The meter of the model in ``directory`` (found by :func:`locate_model`); ``model`` names it
+        in errors. Raises :class:`InputError` when its tokenizer or configuration does not load."""
+        with _quiet_libraries():
+            from transformers import MarianConfig, MarianTokenizer
+
+            logging.getLogger("transformers").setLevel(logging.ERROR)
+            try:
+                tokenizer = MarianTokenizer.from_pretrained(directory, local_files_only=True)
+                config = MarianConfig.from_pretrained(directory, local_files_only=True)
+            except (OSError, ValueError, KeyError, RuntimeError) as error:
+                raise InputError(f"{model}: cannot load the MarianMT model: {_load_error(error)}") from None
+        return cls(tokenizer, int(config.max_position_embeddings))
+
+    def fits(self, text: str) -> bool:
+        """Whether the model reads ``text`` whole (its source tokens, end token included, fit)."""
+        return len(self.tokenizer(text).input_ids) <= self.limit
 
 
 @dataclass(frozen=True)
@@ -113,6 +148,7 @@ class Translator:
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
+        self.source_meter = SourceMeter(tokenizer, int(model.config.max_position_embeddings))
         self.model_id = model_id
         self.revision = revision
         self.device = device
@@ -186,16 +222,11 @@ class Translator:
     def max_source_tokens(self) -> int:
         """The most source tokens (end token included) the model reads: its position table, or the
         tokenizer's limit when that is lower. Longer sentences are split (see :mod:`translate.pieces`)."""
-        limit = int(self.model.config.max_position_embeddings)
-        declared = getattr(self.tokenizer, "model_max_length", None)
-        # transformers uses a huge sentinel for "no limit declared".
-        if isinstance(declared, int) and 0 < declared < 1_000_000:
-            limit = min(limit, declared)
-        return limit
+        return self.source_meter.limit
 
     def fits_source(self, text: str) -> bool:
         """Whether the model reads ``text`` whole (its source tokens, end token included, fit)."""
-        return len(self.tokenizer(text).input_ids) <= self.max_source_tokens
+        return self.source_meter.fits(text)
 
     def encode_target(self, text: str) -> list[int]:
         """Target-side token ids of ``text`` (the English SentencePiece model), no end token."""
