@@ -183,6 +183,32 @@ def test_edited_article_is_redone_alone_and_keeps_its_review(
     msgfmt_check(out / "a.po")
 
 
+def test_the_same_model_named_another_way_is_not_redone_another_model_is(
+    corpus: Path,
+    folder_out: Path,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(folder_out, out)
+    calls = ModelCalls(monkeypatch)
+    # The folder run named the model by its absolute path; a relative path to it (and a copy of the
+    # directory) is the same model by its checksum: nothing to redo.
+    monkeypatch.chdir(tiny_model_dir.parent)
+    assert run(Path(tiny_model_dir.name), out, corpus / "in") == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model_dir, copy)
+    assert run(copy, out, corpus / "in") == 0
+    assert (calls.loads, calls.sentences) == (0, 0)
+    # One of its files changed: another model, everything is redone.
+    settings = copy / "tokenizer_config.json"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run(copy, out, corpus / "in") == 0
+    total = sum(len(segment_article(t, "x")) for n, t in ARTICLES.items() if n.endswith(".txt"))
+    assert (calls.loads, calls.sentences) == (1, total)
+
+
 @pytest.mark.parametrize("change", ["glossary", "force"])
 def test_changed_glossary_or_force_redoes_every_article(
     change: str,
