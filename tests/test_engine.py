@@ -175,13 +175,44 @@ def test_deterministic(translator: Translator) -> None:
         assert_guaranteed(request, result)
 
 
-@pytest.mark.parametrize("model", ["songngu-tests/no-such-model", "/no/such/directory"])
-def test_missing_model_is_one_line_input_error(model: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_hub_model_is_one_line_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # never touch the network from a test
+    model = "songngu-tests/no-such-model"  # owner/name, and no songngu-tests folder here: a hub id
     with pytest.raises(InputError) as error:
         Translator.load(model, device="cpu")
     message = str(error.value)
-    assert "\n" not in message and model in message and "--model" in message
+    assert "\n" not in message and model in message and "--model" in message and "hf download" in message
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["/no/such/dir", "./no-such-model", "../no-such-model", "~/no-such-model", "a/b/c", "models/opus-mt"],
+)
+def test_a_path_that_names_no_directory_says_so_not_download_it(
+    model: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "models/opus-mt" has the shape of a hub id (owner/name), but models/ is a folder here: a path.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(InputError) as error:
+        Translator.load(model, device="cpu")
+    assert str(error.value) == f"{model}: no such directory"
+
+
+def test_a_mistyped_model_directory_gets_the_near_one(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "opus-mt-vi-en").symlink_to(tiny_model_dir)
+    (tmp_path / "notes.txt").write_text("x\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        Translator.load("models/opus-mt-vi-em", device="cpu")
+    assert str(error.value) == "models/opus-mt-vi-em: no such directory; did you mean models/opus-mt-vi-en?"
+    with pytest.raises(InputError, match=r"^notes.txt: not a directory; --model takes a MarianMT"):
+        Translator.load("notes.txt", device="cpu")
+    assert Translator.load("models/opus-mt-vi-en", device="cpu").model_id == "models/opus-mt-vi-en"
 
 
 def test_bin_only_directory_is_refused(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ code, safetensors weights only) or from a local directory in the opus-mt layout,
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import os
@@ -474,21 +475,45 @@ def resolve_device(device: str) -> str:
 
 
 def _looks_like_path(model: str) -> bool:
-    """Whether ``model`` can only be meant as a directory (a hub id is ``name`` or ``owner/name``)."""
-    return _HUB_ID.fullmatch(model) is None
+    """Whether ``model`` can only be meant as a local directory, not a hub id.
+
+    A hub id is ``name`` or ``owner/name`` (letters, digits, ``-``, ``_``, ``.``). Anything else is a
+    path: absolute, starting with ``.`` or ``~``, with a backslash, a trailing slash or more than one
+    slash. ``owner/name`` is taken as a path too when ``owner`` is a directory here (``models/x``
+    beside a ``models/`` folder): on a desk that is where a downloaded model was meant to be.
+    """
+    if _HUB_ID.fullmatch(model) is None or model.startswith("."):
+        return True
+    owner, slash, _ = model.partition("/")
+    return bool(slash) and Path(owner).is_dir()
+
+
+def _no_such_directory(model: str, path: Path) -> InputError:
+    """One line for a model path that names no directory (never a download hint: it is not a hub id)."""
+    if path.exists():
+        return InputError(f"{model}: not a directory; --model takes a MarianMT directory or a hub id")
+    hint = ""
+    parent = path.parent
+    if parent.is_dir():
+        siblings = sorted(entry.name for entry in parent.iterdir() if entry.is_dir())
+        close = difflib.get_close_matches(path.name, siblings, n=1)
+        if close:
+            hint = f"; did you mean {parent / close[0] if str(parent) != '.' else close[0]}?"
+    return InputError(f"{model}: no such directory{hint}")
 
 
 def locate_model(model: str) -> tuple[Path, str]:
     """The local directory holding the model's files and its revision (hub commit, or ``sha256:``
     of a directory's files), without loading it: what identifies the model in the run metadata.
 
-    Raises :class:`InputError` as :meth:`Translator.load` does.
+    Raises :class:`InputError` as :meth:`Translator.load` does; a ``model`` that can only be a path
+    (:func:`_looks_like_path`) and names no directory is said to be so, not sent to the hub.
     """
     path = Path(model).expanduser()
     if path.is_dir():
         return _check_directory(path, model), _directory_checksum(path)
     if path.exists() or _looks_like_path(model):
-        raise InputError(f"{model}: model directory not found; {DOWNLOAD_HINT.format(model=DEFAULT_MODEL)}")
+        raise _no_such_directory(model, path)
     return _from_hub(model)
 
 
