@@ -91,7 +91,12 @@ def _comparison_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]
         scale = 100 if c.metric == "term_success_rate" else 1
         label = "term success (%)" if scale == 100 else METRIC_LABELS.get(c.metric, c.metric)
         rows.append(
-            [label, _estimate_cell(c.baseline, scale), _estimate_cell(c.system, scale), f"{c.p_value:.4f}"]
+            [
+                label,
+                _estimate_cell(c.baseline, scale),
+                _estimate_cell(c.system, scale),
+                "no difference" if c.p_value is None else f"{c.p_value:.4f}",
+            ]
         )
     return header, rows
 
