@@ -197,7 +197,7 @@ def test_a_path_that_names_no_directory_says_so_not_download_it(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(InputError) as error:
         Translator.load(model, device="cpu")
-    assert str(error.value) == f"{model}: no such directory"
+    assert str(error.value) == f"{model}: no such directory; --model takes a MarianMT directory or a hub id"
 
 
 def test_a_mistyped_model_directory_gets_the_near_one(

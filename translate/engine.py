@@ -492,7 +492,7 @@ def _no_such_directory(model: str, path: Path) -> InputError:
     """One line for a model path that names no directory (never a download hint: it is not a hub id)."""
     if path.exists():
         return InputError(f"{model}: not a directory; --model takes a MarianMT directory or a hub id")
-    hint = ""
+    hint = "; --model takes a MarianMT directory or a hub id"
     parent = path.parent
     if parent.is_dir():
         siblings = sorted(entry.name for entry in parent.iterdir() if entry.is_dir())
