@@ -24,10 +24,13 @@ class Outline(HTMLParser):
         super().__init__()
         self.tags: list[str] = []
         self.external: list[str] = []
+        self.script_sources: list[str] = []
         self.open: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        if tag == "script":
+            self.script_sources += [value or "" for name, value in attrs if name == "src"]
         for name, value in attrs:
             if name in ("src", "href") and value and "://" in value:
                 self.external.append(value)
@@ -75,7 +78,9 @@ def test_html_report_is_self_contained_with_chart(
     outline.close()
     assert "svg" in outline.tags and outline.tags.count("rect") >= 4 * 4  # 3 articles + all, 4 metrics
     assert "table" in outline.tags
-    assert "script" not in outline.tags and "link" not in outline.tags and not outline.external
+    # One inline script (the segment filters), nothing loaded from elsewhere.
+    assert outline.tags.count("script") == 1 and not outline.script_sources
+    assert "link" not in outline.tags and not outline.external
     for ref in SEED_REFS:
         assert ref.stem in page
     assert "Terms that fail most" in page and "ASEAN Intergovernmental Commission on Human Rights" in page
@@ -84,7 +89,10 @@ def test_html_report_is_self_contained_with_chart(
     assert main(["evaluate", "--hyp", *hyps, "--ref", *map(str, SEED_REFS), "--report", str(markdown)]) == 0
     text = markdown.read_text(encoding="utf-8")
     assert "| article | segments | BLEU | chrF | chrF++ | TER |" in text
-    assert text.count("\n| 00") == 3 and "| all |" in text
+    scores, worst = text.split("## Worst segments")
+    assert scores.count("\n| 00") == 3 and "| all |" in scores
+    assert "| article | segment | sentence chrF | hypothesis | reference | terms missed |" in worst
+    assert worst.count("\n| 00") == 30  # the 30 worst of the seed articles' segments
 
 
 def test_post_edit_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

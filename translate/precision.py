@@ -142,8 +142,10 @@ class Int8Linear(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         products, x_scale = self._products(x)
-        scale = x_scale * self.scale  # [rows, out]: per-row times per-channel
-        out = products.mul(scale) if self.bias is None else torch.addcmul(self.bias, products, scale)
+        # The rescale of project_into, in the same order (products × s_x, then × s_w, then + bias):
+        # a shortlist's layer (forward) and the whole output layer (project_into) give the same bits.
+        out = products.float().mul_(x_scale).mul_(self.scale)
+        out = out if self.bias is None else out.add_(self.bias)
         return out if x.dim() == 2 else out.view(*x.shape[:-1], self.out_features)
 
     def project_into(self, x: torch.Tensor, products: torch.Tensor, out: torch.Tensor) -> torch.Tensor:

@@ -10,14 +10,13 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from memory_files import old_memory
 
 from songngu.errors import InputError
-from songngu.translate.cli import main
+from songngu.translate.cli import main, notice
 from songngu.translate.memory import MemoryUnit, TranslationMemory, UnitKind
 
 PO = """msgid ""
@@ -50,9 +49,13 @@ def test_a_writer_waits_for_a_lock_says_so_once_and_then_stores(tmp_path: Path) 
     path = tmp_path / "tm.sqlite"
     TranslationMemory(path).close()
     holder = hold_write_lock(path)
-    threading.Timer(1.0, holder.rollback).start()  # the other import finishes after a second
     said: list[str] = []
-    with TranslationMemory(path, on_wait=said.append) as memory:
+
+    def waiting(line: str) -> None:
+        said.append(line)
+        holder.rollback()  # the other import finishes once this one has said that it waits (no timer)
+
+    with TranslationMemory(path, on_wait=waiting) as memory:
         assert memory.store([unit("Xin chào bạn.", "Hello.")]).added == 1
     holder.close()
     assert len(said) == 1
@@ -107,22 +110,32 @@ def test_a_lookup_on_an_old_journal_mode_memory_during_an_import_waits_instead_o
     raw.close()
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")  # what an import does to a journal-mode file as it commits
-    threading.Timer(1.0, holder.rollback).start()
     said: list[str] = []
-    with TranslationMemory(path, create=False, write=False, on_wait=said.append) as reader:
+
+    def waiting(line: str) -> None:
+        said.append(line)
+        holder.rollback()  # the importer commits once the reader has said that it waits
+
+    with TranslationMemory(path, create=False, write=False, on_wait=waiting) as reader:
         assert reader.lookup("Xin chào bạn.") == "Hello."
     holder.close()
     assert len(said) == 1 and "waiting up to 60 s" in said[0]
 
 
 def test_review_import_waits_for_a_held_memory_instead_of_a_traceback(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "tm.sqlite"
     TranslationMemory(path).close()
     (tmp_path / "bai.po").write_text(PO, encoding="utf-8")
     holder = hold_write_lock(path)
-    threading.Timer(1.0, holder.rollback).start()
+    say = notice.say
+
+    def waiting(line: str) -> None:
+        say(line)
+        holder.rollback()  # the other import finishes once this one has said that it waits (no timer)
+
+    monkeypatch.setattr(notice, "say", waiting)
     assert main(["review", "import", str(tmp_path / "bai.po"), "--tm", str(path)]) == 0
     holder.close()
     err = capsys.readouterr().err
@@ -220,9 +233,13 @@ def test_an_old_memory_is_migrated_under_the_write_lock(tmp_path: Path) -> None:
     # moves every row; nothing is migrated (or lost) while the other writer works.
     path = old_memory(tmp_path / "tm.sqlite", version=3)
     holder = hold_write_lock(path)
-    threading.Timer(1.0, holder.rollback).start()
     said: list[str] = []
-    with TranslationMemory(path, on_wait=said.append) as memory:
+
+    def waiting(line: str) -> None:
+        said.append(line)
+        holder.rollback()  # the other writer finishes once the migration has said that it waits
+
+    with TranslationMemory(path, on_wait=waiting) as memory:
         origins = sum(len(u.origins) for u in memory.units())
     holder.close()
     assert len(said) == 1 and "locked by another process" in said[0]

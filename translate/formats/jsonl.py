@@ -273,7 +273,12 @@ BEAD_FIELDS: dict[str, tuple[type, ...]] = {
     "score": _NUMBER,
     "kind": (str,),
     "paragraph": (int,),
+    "line": (int,),
 }
+OPTIONAL_BEAD_FIELDS = ("line",)  # absent from files written before it was recorded
+
+
+_BEAD_REQUIRED = tuple(key for key in BEAD_FIELDS if key not in OPTIONAL_BEAD_FIELDS)
 
 
 def bead_objects(text: str, name: str | os.PathLike[str] = "<jsonl>") -> list[tuple[int, dict[str, Any]]]:
@@ -288,7 +293,7 @@ def bead_objects(text: str, name: str | os.PathLike[str] = "<jsonl>") -> list[tu
 
 def _bead(number: int, line: str, name: str | os.PathLike[str]) -> dict[str, Any]:
     try:
-        return _typed(json.loads(line), BEAD_FIELDS)
+        return _typed(json.loads(line), BEAD_FIELDS, _BEAD_REQUIRED)
     except RecursionError:
         raise InputError(f"{name}:{number}: not a songngu alignment record (JSON nested too deep)") from None
     except (ValueError, KeyError, TypeError) as exc:
