@@ -22,6 +22,8 @@ token embeddings by √d_model when configured and has no final layer norm; that
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,21 +40,32 @@ if TYPE_CHECKING:
 Projection = Callable[[torch.Tensor], torch.Tensor]
 
 
-def _concatenate(parts: list[torch.nn.Module]) -> torch.nn.Module:
+# Fused int8 layers, per first part: int8 weights never change once quantised (int8 models are not
+# fine-tuned), and fbgemm's packing of a fused layer costs about 30 ms, so it is done once per model
+# rather than per batch.
+_FUSED_INT8: weakref.WeakKeyDictionary[torch.nn.Module, tuple[tuple[int, ...], Int8Linear]]
+_FUSED_INT8 = weakref.WeakKeyDictionary()
+
+
+def _concatenate(parts: list[torch.nn.Module]) -> Projection:
     """One linear layer computing ``parts``' outputs side by side (same input, same precision)."""
     if all(isinstance(part, Int8Linear) for part in parts):
-        return Int8Linear.concatenate([part for part in parts if isinstance(part, Int8Linear)])
+        key = tuple(id(part) for part in parts)
+        cached = _FUSED_INT8.get(parts[0])
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        fused = Int8Linear.concatenate([part for part in parts if isinstance(part, Int8Linear)])
+        _FUSED_INT8[parts[0]] = (key, fused)
+        return fused
     linears = [part for part in parts if isinstance(part, torch.nn.Linear)]
     if len(linears) != len(parts):
         raise TypeError("the decoder mixes int8 and float projections")
+    # Float weights are copied per batch (cheap), so they never go stale while a model is fine-tuned.
     weight = torch.cat([part.weight.detach() for part in linears])
-    whole = torch.nn.Linear(weight.shape[1], weight.shape[0], bias=linears[0].bias is not None)
-    whole = whole.to(device=weight.device, dtype=weight.dtype)
-    with torch.no_grad():
-        whole.weight.copy_(weight)
-        if whole.bias is not None:
-            whole.bias.copy_(torch.cat([part.bias.detach() for part in linears if part.bias is not None]))
-    return whole.requires_grad_(False)
+    bias = None
+    if linears[0].bias is not None:
+        bias = torch.cat([part.bias.detach() for part in linears if part.bias is not None])
+    return functools.partial(torch.nn.functional.linear, weight=weight, bias=bias)
 
 
 @dataclass(frozen=True)
@@ -75,8 +88,9 @@ class _Layer:
 class DecoderStep:
     """A MarianMT model's decoder prepared for stepping (see the module docstring).
 
-    Preparing copies the fused projections' weights (a few milliseconds), so it is done per batch
-    and never goes stale while a model is being fine-tuned; :meth:`start` begins the batch.
+    Preparing copies the fused float projections' weights (a few milliseconds), so it is done per
+    batch and never goes stale while a model is being fine-tuned; fused int8 projections are made
+    once per model; :meth:`start` begins the batch.
     """
 
     def __init__(self, model: MarianMTModel) -> None:
