@@ -177,11 +177,14 @@ class DecoderRun:
         self.cache = cache
 
     def __call__(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Feed one token per hypothesis (``[sentences × beam]``); return the last layer's hidden
-        states ``[sentences × beam, d]``."""
+        """Feed one token per hypothesis (``[sentences × hypotheses]``: at most ``beam`` per sentence,
+        the same number for each); return the last layer's hidden states ``[rows, d]``. The first
+        step may feed fewer per sentence than later ones (the search feeds one: the others are
+        dummies), and the first :meth:`reorder` widens them."""
         step, cache = self._step, self.cache
         rows, heads, head_dim = tokens.shape[0], step.heads, step.head_dim
-        sentences = rows // self.beam
+        sentences = self._padding.shape[0]
+        beam = rows // sentences
         position = cache.length
         hidden = torch.nn.functional.embedding(tokens, step.embed_tokens) * step.embed_scale
         hidden = hidden + step.positions[position].to(hidden.dtype)
@@ -194,7 +197,7 @@ class DecoderRun:
             hidden = layer.self_norm(hidden + layer.self_output(attended))
 
             query = layer.cross_query(hidden) * step.scaling
-            query = query.view(sentences, self.beam, heads, head_dim).transpose(1, 2)  # [S, H, k, D]
+            query = query.view(sentences, beam, heads, head_dim).transpose(1, 2)  # [S, H, k, D]
             scores = torch.matmul(query, self._cross_keys[index]) + self._padding
             attended = torch.matmul(torch.softmax(scores, dim=-1), self._cross_values[index])
             attended = attended.transpose(1, 2).reshape(rows, step.width)
