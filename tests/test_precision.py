@@ -123,12 +123,12 @@ def test_int8_products_are_exact_at_the_extremes() -> None:
 
 def test_the_int8_kernel_follows_the_cpu_and_the_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SONGNGU_INT8_KERNEL", raising=False)
-    monkeypatch.setattr(precision_module, "_cpu_capability", lambda: {"avx2": True, "avx512_vnni": False})
+    monkeypatch.setattr(precision_module, "cpu_capability", lambda: {"avx2": True, "avx512_vnni": False})
     assert default_int8_kernel() is Int8Kernel.FBGEMM  # torch._int_mm is a plain loop there
     for flag in ("avx512_vnni", "amx_int8"):
-        monkeypatch.setattr(precision_module, "_cpu_capability", lambda flag=flag: {flag: True})
+        monkeypatch.setattr(precision_module, "cpu_capability", lambda flag=flag: {flag: True})
         assert default_int8_kernel() is Int8Kernel.INT_MM
-    monkeypatch.setattr(precision_module, "_cpu_capability", dict)  # torch's probe is gone
+    monkeypatch.setattr(precision_module, "cpu_capability", dict)  # torch's probe is gone
     assert default_int8_kernel() is Int8Kernel.FBGEMM
     monkeypatch.setenv("SONGNGU_INT8_KERNEL", "int_mm")
     assert default_int8_kernel() is Int8Kernel.INT_MM

@@ -53,6 +53,7 @@ __all__ = [
     "PrecisionError",
     "apply_precision",
     "convert",
+    "cpu_capability",
     "default_int8_kernel",
     "half_overflows",
     "quiet_model_stack",
@@ -119,15 +120,16 @@ def default_int8_kernel() -> Int8Kernel:
             ) from None
     if "fbgemm" not in torch.backends.quantized.supported_engines:
         return Int8Kernel.INT_MM
-    capability = _cpu_capability()
+    capability = cpu_capability()
     if capability.get("avx512_vnni") or capability.get("amx_int8"):
         return Int8Kernel.INT_MM
     return Int8Kernel.FBGEMM
 
 
-def _cpu_capability() -> dict[str, object]:
-    """torch's view of the CPU's instruction sets (a private function: empty if it is gone)."""
-    probe = getattr(getattr(torch._C, "_cpu", None), "_get_cpu_capability", None)
+def cpu_capability() -> dict[str, object]:
+    """torch's view of the CPU: instruction sets (``avx2``, ``avx512_vnni``, ``amx_int8``, ...) and
+    ``cpu_name``. It comes from a private torch function: empty if that is gone."""
+    probe = getattr(getattr(torch._C, "_cpu", None), "_getcpu_capability", None)
     if probe is None:
         return {}
     found = probe()
