@@ -124,12 +124,15 @@ def test_int8_products_are_exact_at_the_extremes() -> None:
 def test_the_int8_kernel_follows_the_cpu_and_the_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SONGNGU_INT8_KERNEL", raising=False)
     monkeypatch.setattr(precision_module, "cpu_capability", lambda: {"avx2": True, "avx512_vnni": False})
+    assert precision_module.fbgemm_available()  # every x86 build of torch has it
     assert default_int8_kernel() is Int8Kernel.FBGEMM  # torch._int_mm is a plain loop there
     for flag in ("avx512_vnni", "amx_int8"):
         monkeypatch.setattr(precision_module, "cpu_capability", lambda flag=flag: {flag: True})
         assert default_int8_kernel() is Int8Kernel.INT_MM
     monkeypatch.setattr(precision_module, "cpu_capability", dict)  # torch's probe is gone
     assert default_int8_kernel() is Int8Kernel.FBGEMM
+    monkeypatch.setattr(precision_module, "fbgemm_available", lambda: False)  # ARM, or ops removed
+    assert default_int8_kernel() is Int8Kernel.INT_MM
     monkeypatch.setenv("SONGNGU_INT8_KERNEL", "int_mm")
     assert default_int8_kernel() is Int8Kernel.INT_MM
     assert Int8Linear(torch.randn(3, 4), None).kernel is Int8Kernel.INT_MM

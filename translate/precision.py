@@ -55,6 +55,7 @@ __all__ = [
     "convert",
     "cpu_capability",
     "default_int8_kernel",
+    "fbgemm_available",
     "half_overflows",
     "quiet_model_stack",
     "resolve",
@@ -118,12 +119,25 @@ def default_int8_kernel() -> Int8Kernel:
             raise PrecisionError(
                 f"{KERNEL_VARIABLE}={override}: unknown; use {', '.join(k.value for k in Int8Kernel)}"
             ) from None
-    if "fbgemm" not in torch.backends.quantized.supported_engines:
+    if not fbgemm_available():
         return Int8Kernel.INT_MM
     capability = cpu_capability()
     if capability.get("avx512_vnni") or capability.get("amx_int8"):
         return Int8Kernel.INT_MM
     return Int8Kernel.FBGEMM
+
+
+def fbgemm_available() -> bool:
+    """Whether this torch has fbgemm and the quantized operations :class:`Int8Linear` calls (torch
+    deprecates the quantized dtypes they take: a release without them falls back to ``_int_mm``)."""
+    if "fbgemm" not in torch.backends.quantized.supported_engines:
+        return False
+    try:
+        torch.ops.quantized.linear_prepack  # noqa: B018  (resolving the name checks the op exists)
+        torch.ops.quantized.linear_with_input_q_dq_qweight_dq_output_fp32  # noqa: B018
+    except (AttributeError, RuntimeError):
+        return False
+    return hasattr(torch, "_make_per_channel_quantized_tensor")
 
 
 def cpu_capability() -> dict[str, object]:
