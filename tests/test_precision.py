@@ -123,6 +123,7 @@ def test_int8_products_are_exact_at_the_extremes() -> None:
 
 def test_the_int8_kernel_follows_the_cpu_and_the_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SONGNGU_INT8_KERNEL", raising=False)
+    assert "avx512_vnni" in precision_module.cpu_capability()  # torch's probe answers (x86)
     monkeypatch.setattr(precision_module, "cpu_capability", lambda: {"avx2": True, "avx512_vnni": False})
     assert precision_module.fbgemm_available()  # every x86 build of torch has it
     assert default_int8_kernel() is Int8Kernel.FBGEMM  # torch._int_mm is a plain loop there

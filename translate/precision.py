@@ -143,7 +143,7 @@ def fbgemm_available() -> bool:
 def cpu_capability() -> dict[str, object]:
     """torch's view of the CPU: instruction sets (``avx2``, ``avx512_vnni``, ``amx_int8``, ...) and
     ``cpu_name``. It comes from a private torch function: empty if that is gone."""
-    probe = getattr(getattr(torch._C, "_cpu", None), "_getcpu_capability", None)
+    probe = getattr(getattr(torch._C, "_cpu", None), "_get_cpu_capability", None)
     if probe is None:
         return {}
     found = probe()
