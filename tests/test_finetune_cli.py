@@ -75,7 +75,7 @@ def test_fewer_pairs_than_a_batch(refuse: Run) -> None:
 
 
 def test_missing_base_model(refuse: Run, work: Path) -> None:
-    refuse("model directory not found", model=str(work / "no-such-model"))
+    refuse("no such directory", model=str(work / "no-such-model"))
 
 
 def test_out_that_is_not_a_finetune_directory(refuse: Run, work: Path) -> None:

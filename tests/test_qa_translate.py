@@ -22,7 +22,8 @@ from songngu.glossary.matcher import GlossaryMatcher
 from songngu.translate.engine import Translator
 from songngu.translate.formats import write_outputs
 from songngu.translate.formats.jsonl import JsonlFormat
-from songngu.translate.formats.po import QA_FLAG, merge_text
+from songngu.translate.formats.notes import QA_FLAG
+from songngu.translate.formats.po import merge_text
 from songngu.translate.formats.xliff import MACHINE_STATE, MEMORY_STATE, SONGNGU, loads_xliff, merge_xliff
 from songngu.translate.memory import MemoryUnit, TranslationMemory
 from songngu.translate.pipeline import DecodingSettings, translate_segments

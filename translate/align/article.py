@@ -47,6 +47,7 @@ class AlignedBead:
     score: float
     kind: str
     paragraph: int  # of the Vietnamese side (of the English side when that is empty)
+    line: int = 0  # the line of the Vietnamese file the bead starts on (1-based); 0: no Vietnamese side
 
     @property
     def bitext(self) -> bool:
@@ -142,4 +143,5 @@ def _record(name: str, bead: Bead, vi: Sequence[Segment], en: Sequence[Segment])
         score=bead.score,
         kind=bead.kind,
         paragraph=paragraph,
+        line=vi_side[0].line if vi_side else 0,
     )

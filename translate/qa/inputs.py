@@ -27,10 +27,11 @@ from pathlib import PurePath
 from songngu.errors import InputError
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.translate.formats.jsonl import JsonlFormat
-from songngu.translate.formats.po import FUZZY, parse_notes, read_catalog_batches, read_notes
+from songngu.translate.formats.notes import read_notes
+from songngu.translate.formats.po_read import FUZZY, read_catalog_batches
 from songngu.translate.formats.tmx import read_tmx
 from songngu.translate.formats.tsv import TsvFormat
-from songngu.translate.formats.xliff import SONGNGU, read_xliff
+from songngu.translate.formats.xliff_read import SONGNGU, read_xliff
 from songngu.translate.qa.segment import QaSegment, QaTerm, qa_terms
 from songngu.translate.records import Method
 
@@ -75,14 +76,16 @@ def _read(path: str | os.PathLike[str], suffix: str, origin: str) -> Iterator[Qa
                 if entry.obsolete or entry.msgid_plural or not entry.msgid:
                     continue
                 reviewed = FUZZY not in entry.flags and bool(entry.msgstr.strip())
-                terms = _noted_terms(entry.msgid, [(t.vi, t.en) for t in read_notes(entry).terms])
+                terms = _noted_terms(
+                    entry.msgid, [(t.vi, t.en) for t in read_notes(entry.comment or "").terms]
+                )
                 ident = entry.msgctxt or _reference(entry.occurrences) or entry.msgid
                 yield QaSegment(ident, entry.msgid, entry.msgstr, terms, reviewed, origin, entry.linenum)
     elif suffix in (".xlf", ".xliff"):
         for unit in read_xliff(path).units:
             if unit.obsolete:
                 continue
-            notes = parse_notes("\n".join(note.text for note in unit.notes if note.author == SONGNGU))
+            notes = read_notes("\n".join(note.text for note in unit.notes if note.author == SONGNGU))
             terms = _noted_terms(unit.source, [(t.vi, t.en) for t in notes.terms])
             yield QaSegment(
                 unit.segment_id, unit.source, unit.target, terms, unit.confirmed, origin, unit.line
