@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
 from songngu.translate import DEFAULT_MODEL, PRECISIONS
-from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH
+from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH, file_pattern
 from songngu.translate.corpus import DEFAULT_PATTERN, ArticleJob
 from songngu.translate.records import ArticleTranslation, Method
 
@@ -58,6 +58,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--glob",
+        type=file_pattern,
         default=DEFAULT_PATTERN,
         metavar="PATTERN",
         help=f"files to take from a FOLDER, matched on the path inside it (default {DEFAULT_PATTERN})",
