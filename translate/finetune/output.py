@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from songngu.errors import InputError
+from songngu.textfile import check_writable_dir
 
 TRAINING_JSON = "training.json"
 TOOL = "songngu finetune"
@@ -46,16 +47,20 @@ def is_finished(out: Path) -> bool:
 def check_out(out: Path, *, resume: bool) -> None:
     """Refuse an ``--out`` that a run must not write (one line, nothing written).
 
-    ``out`` may be missing or a finished finetune directory (then replaced); its checkpoint
-    directory must exist exactly when resuming.
+    ``out`` may be missing (with its parents) or a finished finetune directory (then replaced);
+    its checkpoint directory must exist exactly when resuming.
     """
     if out.exists() and not is_finished(out):
         raise InputError(
             f"{out}: exists and is not a finished songngu finetune directory; choose another --out "
             "or remove it"
         )
-    if not out.parent.is_dir():
-        raise InputError(f"{out}: its parent directory {out.parent} does not exist")
+    # Missing parents are created when the model is published (as `translate --out` creates its
+    # folder); now only the nearest existing one is checked to take files, and nothing is written.
+    existing = next(parent for parent in out.absolute().parents if parent.exists())
+    if not existing.is_dir():
+        raise InputError(f"{out}: {existing} exists and is not a directory")
+    check_writable_dir(existing)
     checkpoint = checkpoint_dir(out)
     if resume and not checkpoint.is_dir():
         raise InputError(f"{checkpoint}: no checkpoint to resume from; run without --resume")
@@ -72,6 +77,7 @@ def publish(out: Path, write: Callable[[Path], None]) -> None:
     A finished ``out`` from an earlier run is moved aside first and removed once the new one is in
     place; if anything fails, the temporary directory is removed and ``out`` is as it was.
     """
+    out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.tmp-", dir=out.parent))
     try:
         write(staging)
