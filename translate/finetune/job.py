@@ -28,7 +28,14 @@ from songngu.textfile import read_text
 from songngu.translate.engine import Translator
 from songngu.translate.evaluate.evaluation import Evaluation
 from songngu.translate.finetune.data import DataSettings, FinetuneData, prepare
-from songngu.translate.finetune.output import TOOL, TRAINING_JSON, check_out, checkpoint_dir, publish
+from songngu.translate.finetune.output import (
+    TOOL,
+    TRAINING_JSON,
+    check_out,
+    checkpoint_dir,
+    kept_for_resume,
+    publish,
+)
 from songngu.translate.finetune.training import (
     Distributed,
     TrainingResult,
@@ -142,7 +149,10 @@ def run(
             text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
             (staging / TRAINING_JSON).write_text(text, encoding="utf-8")
 
-        publish(job.out, write)
+        try:
+            publish(job.out, write)
+        except InputError as error:  # a full disk: nothing half-written, the checkpoint kept
+            raise InputError(f"{error}; {kept_for_resume(checkpoint)}") from None
         shutil.rmtree(checkpoint, ignore_errors=True)
     if dist.world > 1:
         torch.distributed.barrier()
