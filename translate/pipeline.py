@@ -15,7 +15,7 @@ from typing import Protocol
 from songngu import __version__
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import Glossary, TermMatch
-from songngu.textfile import read_text
+from songngu.textfile import ARTICLE_LIMIT, read_text
 from songngu.translate.constraints import TermConstraint
 from songngu.translate.engine import Translation, TranslationRequest, Translator
 from songngu.translate.memory import MemoryUnit, TranslationMemory
@@ -87,7 +87,9 @@ class ArticleSource:
     @classmethod
     def read(cls, path: str | os.PathLike[str], text: str | None = None) -> ArticleSource:
         """The article in ``path`` (``text``: its content, if already read)."""
-        return cls(os.fspath(path), article_name(path), read_text(path) if text is None else text)
+        if text is None:
+            text = read_text(path, ARTICLE_LIMIT)
+        return cls(os.fspath(path), article_name(path), text)
 
 
 class ModelIdentity(Protocol):

@@ -179,13 +179,13 @@ def run(args: argparse.Namespace) -> int:
 def read_articles(jobs: Sequence[ArticleJob]) -> tuple[list[tuple[ArticleJob, str]], int]:
     """Every article's text, read before anything else (a bad file is reported at once, and gets no
     output), and how many were refused."""
-    from songngu.textfile import read_text
+    from songngu.textfile import ARTICLE_LIMIT, read_text
 
     readable: list[tuple[ArticleJob, str]] = []
     refused = 0
     for job in jobs:
         try:
-            readable.append((job, read_text(job.source)))
+            readable.append((job, read_text(job.source, ARTICLE_LIMIT)))
         except InputError as exc:
             print(f"songngu: {exc}", file=sys.stderr)
             refused += 1
