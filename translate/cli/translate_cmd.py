@@ -111,7 +111,15 @@ def run(args: argparse.Namespace) -> int:
         from songngu.translate.ray_engine import require_ray
 
         require_ray()
-    jobs = discover(args.files, args.out, args.glob)
+    own_outputs: list[Path] = []
+    jobs = discover(args.files, args.out, args.glob, on_own_output=own_outputs.append)
+    if len(own_outputs) == 1:
+        say(f"left out {own_outputs[0]}: one of songngu's own outputs (its .jsonl records the run)")
+    elif own_outputs:
+        say(
+            f"left out {len(own_outputs)} of songngu's own outputs (their .jsonl records the run), "
+            f"such as {own_outputs[0]}"
+        )
     glossary = load_glossary(args.glossary) if args.glossary else None
     settings = DecodingSettings(
         beam=args.beam,
