@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from songngu.errors import InputError
+from songngu.filenames import printable_path
 from songngu.translate.formats import OUTPUT_FORMATS
 from songngu.translate.formats.jsonl import JsonlFormat, read_run
 from songngu.translate.segment import article_name
@@ -86,7 +87,8 @@ def discover(
                 own.append(file)
                 own_here = True
             else:
-                found.append(ArticleJob(file, out / relative.parent, article_name(file)))
+                # Folders are named in outputs as article names are: bytes not UTF-8 as escapes.
+                found.append(ArticleJob(file, out / printable_path(relative.parent), article_name(file)))
         if not found:
             what = "only songngu's own outputs match" if own_here else "no file matches"
             raise InputError(f"{given}: {what} {pattern} in this folder (--glob sets the pattern)")

@@ -34,6 +34,7 @@ from pathlib import PurePath
 import polib
 
 from songngu.errors import InputError
+from songngu.filenames import printable_path
 from songngu.glossary.formats.table import COLUMNS
 from songngu.spreadsheet import neutralise
 from songngu.translate.formats.memory_export import kind_and_score
@@ -109,7 +110,7 @@ class ReviewedCatalog:
         if self.preread is not None:
             yield from self.preread
             return
-        origin = PurePath(self.path).name
+        origin = printable_path(PurePath(self.path).name)
         confirmed = 0
         for catalog in read_catalog_batches(self.path):
             for entry, _notes, edited in _confirmed(catalog, FileCounts(self.path)):
@@ -169,7 +170,7 @@ def read_reviewed(path: str | os.PathLike[str], *, now: str | None = None) -> Re
         return read_reviewed_xliff(path, now=now)
     if suffix == ".tmx":
         return read_reviewed_tmx(path, now=now)
-    origin = PurePath(path).name
+    origin = printable_path(PurePath(path).name)
     counts = FileCounts(path=os.fspath(path))
     changes: list[TermChange] = []
     created = ""
@@ -204,7 +205,7 @@ def read_reviewed_xliff(path: str | os.PathLike[str], *, now: str | None = None)
     songngu's obsolete group and not ``translate="no"``. Edited or accepted is told from songngu's
     "machine translation:" note as in a PO catalog. Time: the ``<file date>``, else ``now``."""
     document = read_xliff(path)
-    origin = PurePath(path).name
+    origin = printable_path(PurePath(path).name)
     created = _iso_time(document.created) or now or utc_now()
     counts = FileCounts(path=os.fspath(path))
     units: list[MemoryUnit] = []
@@ -236,7 +237,7 @@ def read_reviewed_tmx(path: str | os.PathLike[str], *, now: str | None = None) -
     (``x-kind``) stays an aligned unit with its score: passing through a TMX file does not make a
     machine's alignment a reviewer's translation."""
     tmx_units = read_tmx(path)
-    origin = PurePath(path).name
+    origin = printable_path(PurePath(path).name)
     moment = now or utc_now()
     counts = FileCounts(path=os.fspath(path))
     units: list[MemoryUnit] = []

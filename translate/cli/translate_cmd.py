@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -218,6 +217,7 @@ def plan_run(
     force: bool = False,
 ) -> RunPlan:
     """Keep the articles whose outputs are not up to date (all of them with ``force``)."""
+    from songngu.filenames import printable_path
     from songngu.translate.pipeline import ArticleSource, run_info, source_checksum
     from songngu.translate.resume import OutputKey, up_to_date
     from songngu.translate.segment import segment_article
@@ -229,7 +229,7 @@ def plan_run(
         if not force and up_to_date(job, key):
             skipped += 1
             continue
-        todo.append((job, ArticleSource(os.fspath(job.source), job.name, text)))
+        todo.append((job, ArticleSource(printable_path(job.source), job.name, text)))
         sentences += len(segment_article(text, job.name))
     return RunPlan(todo, sentences, skipped)
 

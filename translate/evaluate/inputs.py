@@ -25,6 +25,7 @@ from pathlib import Path
 import polib
 
 from songngu.errors import InputError
+from songngu.filenames import printable_path
 from songngu.textfile import read_text
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.records import TermOutcome
@@ -91,8 +92,9 @@ class Article:
 
 
 def article_name(path: str | os.PathLike[str]) -> str:
-    """The file name without its last suffix (``000_x.en`` → ``000_x``)."""
-    name = Path(path).name
+    """The file name without its last suffix (``000_x.en`` → ``000_x``), bytes that are not UTF-8
+    as their escapes (:func:`songngu.filenames.printable`)."""
+    name = printable_path(Path(path).name)
     return name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
 
 
@@ -113,13 +115,13 @@ def read_document(path: str | os.PathLike[str], role: Role) -> Document:
     if suffix in (".po", ".pot"):
         return _read_po(path, role)
     items = [Item(id=None, text=line) for line in read_lines(path)]
-    return Document(os.fspath(path), article_name(path), items, has_ids=False)
+    return Document(printable_path(path), article_name(path), items, has_ids=False)
 
 
 def _read_jsonl(path: str | os.PathLike[str]) -> Document:
     results = JsonlFormat().read(path).results
     items = [Item(id=r.id, text=r.target, source=r.source, terms=tuple(r.terms)) for r in results]
-    return Document(os.fspath(path), article_name(path), items, has_ids=True)
+    return Document(printable_path(path), article_name(path), items, has_ids=True)
 
 
 def load_po(path: str | os.PathLike[str]) -> polib.POFile:
@@ -168,7 +170,7 @@ def _read_po(path: str | os.PathLike[str], role: Role) -> Document:
         else:
             text = entry.msgstr if is_confirmed(entry) else None
         items.append(Item(id=ident, text=text, source=entry.msgid))
-    return Document(os.fspath(path), article_name(path), items, has_ids=True)
+    return Document(printable_path(path), article_name(path), items, has_ids=True)
 
 
 def read_sources(path: str | os.PathLike[str]) -> list[str]:
