@@ -25,11 +25,9 @@ import numpy.typing as npt
 
 Shape = tuple[int, int]  # (Vietnamese sentences, English sentences) of a bead
 Vector = npt.NDArray[np.float64]
-Step = tuple[int, int, int, int, float]  # a bead (i0, i1, j0, j1) and its cost
-
-
 IntVector = npt.NDArray[np.int64]
-Matrix = npt.NDArray[np.float64]
+Matrix = npt.NDArray[np.float64]  # [shape, cell]
+Step = tuple[int, int, int, int, float]  # a bead (i0, i1, j0, j1) and its cost
 
 
 class CellCosts(Protocol):
