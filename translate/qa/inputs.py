@@ -1,115 +1,99 @@
-"""The segments ``songngu qa`` checks, read from a translation record or a reviewed file.
+"""The segments ``songngu qa`` checks: the reviewed units of any file, as the checks see them.
 
-``read_segments(path)`` is the one place that knows the file formats, so that moving to the
-reviewed-unit readers (:mod:`songngu.translate.review`'s registry, once it exists) changes this
-function only. By suffix:
+Every file is read through the one reader of reviewed units (:func:`songngu.translate.formats.read_units`:
+JSONL records or beads, PO, XLIFF, TMX, TSV, Moses ``.vi``/``.en``), so this module knows no format.
+A unit becomes a :class:`QaSegment`:
 
-- ``.jsonl`` (songngu's records): the target, and the terms the translator required (``en`` only);
-  a sentence reused from the memory counts as a reviewer's;
-- ``.po``/``.pot``: active entries, ``msgctxt`` as id (else the first ``#:`` reference); reviewed when
-  confirmed (not fuzzy, msgstr not blank); terms from songngu's ``glossary:`` notes; read in
-  batches, as ``review import`` does;
-- ``.xlf``/``.xliff``: every unit outside songngu's obsolete group; reviewed when confirmed
-  (approved, or a final, signed-off or translated state); terms from songngu's notes;
-- ``.tmx``: every unit, reviewed (CAT tools export confirmed translations); ``tuid`` as id;
-- ``.tsv`` (``id  vi  en``, as ``translate`` writes it).
+- its target is checked as the file holds it: a confirmed entry a reviewer edited is checked on the
+  reviewer's text; obsolete units are left out (their sentence is no longer in the article);
+- ``reviewed``: a person wrote or confirmed the target, as far as the file can say: a confirmed unit
+  of a file that records review or holds reviewed work (PO, XLIFF, TMX), or a record whose target
+  the memory supplied (JSONL); records and bitexts are otherwise the machine's;
+- the id is the unit's segment id, else its ``#:`` reference, else its source;
+- terms: those the unit records (``glossary:`` notes, JSONL terms), each with every rendering that
+  counts as it, placed where it occurs in the source. With a glossary (``matcher``) a unit that records
+  none is matched, and the recorded ones take the glossary's forbidden renderings and acronym.
 
-With a glossary (``matcher``), each source is matched again and its terms come with all their accepted
-and forbidden renderings; without one, the terms the file records are checked, in their preferred form.
+The findings songngu wrote at translate time (``qa:`` notes) are not read back: the checks run afresh
+on the text the file holds now, which may be a reviewer's.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import PurePath
+from collections.abc import Iterator, Sequence
 
 from songngu.errors import InputError
 from songngu.glossary.matcher import GlossaryMatcher
-from songngu.translate.formats.jsonl import JsonlFormat
-from songngu.translate.formats.notes import read_notes
-from songngu.translate.formats.po_read import FUZZY, read_catalog_batches
-from songngu.translate.formats.tmx import read_tmx
-from songngu.translate.formats.tsv import TsvFormat
-from songngu.translate.formats.xliff_read import SONGNGU, read_xliff
+from songngu.translate.formats import FORMATS, find_reader
+from songngu.translate.formats.base import UnitReader
 from songngu.translate.qa.segment import QaSegment, QaTerm, qa_terms
-from songngu.translate.records import Method
-
-SUFFIXES = (".jsonl", ".po", ".pot", ".xlf", ".xliff", ".tmx", ".tsv")
+from songngu.translate.reviewed import BaselineSource, ReviewedUnit, UnitState, UnitTerm
 
 
 def read_segments(
     path: str | os.PathLike[str], matcher: GlossaryMatcher | None = None
 ) -> Iterator[QaSegment]:
     """The segments of one file, in file order (InputError ``FILE:LINE: …`` for a file that does not
-    read, or an unknown suffix)."""
-    suffix = PurePath(path).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(f"{path}: not a file songngu qa reads (known suffixes: {', '.join(SUFFIXES)})")
-    origin = os.fspath(path)
-    for segment in _read(path, suffix, origin):
-        if matcher is not None:
-            terms = qa_terms(matcher.find(segment.source))
-            segment = QaSegment(
-                segment.id,
-                segment.source,
-                segment.target,
-                terms,
-                segment.reviewed,
-                segment.origin,
-                segment.line,
-            )
-        yield segment
+    read, or one no reader takes)."""
+    reader = find_reader(path)
+    if reader is None:
+        known = ", ".join(s for fmt in FORMATS if isinstance(fmt, UnitReader) for s in fmt.suffixes)
+        raise InputError(f"{path}: not a file songngu qa reads (known suffixes: {known})")
+    for unit in reader.units(path):
+        if unit.state is UnitState.OBSOLETE:
+            continue
+        yield segment_of(unit, reader, matcher)
 
 
-def _read(path: str | os.PathLike[str], suffix: str, origin: str) -> Iterator[QaSegment]:
-    if suffix == ".jsonl":
-        article = JsonlFormat().read(path)
-        first = 2 if article.run is not None else 1
-        for number, result in enumerate(article.results, start=first):
-            terms = tuple(QaTerm(t.start, t.end, t.vi, (t.en,)) for t in result.terms)
-            reviewed = result.method is Method.MEMORY
-            yield QaSegment(result.id, result.source, result.target, terms, reviewed, origin, number)
-    elif suffix in (".po", ".pot"):
-        for catalog in read_catalog_batches(path):
-            for entry in catalog:
-                if entry.obsolete or entry.msgid_plural or not entry.msgid:
-                    continue
-                reviewed = FUZZY not in entry.flags and bool(entry.msgstr.strip())
-                terms = _noted_terms(
-                    entry.msgid, [(t.vi, t.en) for t in read_notes(entry.comment or "").terms]
-                )
-                ident = entry.msgctxt or _reference(entry.occurrences) or entry.msgid
-                yield QaSegment(ident, entry.msgid, entry.msgstr, terms, reviewed, origin, entry.linenum)
-    elif suffix in (".xlf", ".xliff"):
-        for unit in read_xliff(path).units:
-            if unit.obsolete:
-                continue
-            notes = read_notes("\n".join(note.text for note in unit.notes if note.author == SONGNGU))
-            terms = _noted_terms(unit.source, [(t.vi, t.en) for t in notes.terms])
-            yield QaSegment(
-                unit.segment_id, unit.source, unit.target, terms, unit.confirmed, origin, unit.line
-            )
-    elif suffix == ".tmx":
-        for number, tmx_unit in enumerate(read_tmx(path), start=1):
-            yield QaSegment(tmx_unit.tuid or f"#{number}", tmx_unit.source, tmx_unit.target, (), True, origin)
+def segment_of(unit: ReviewedUnit, reader: UnitReader, matcher: GlossaryMatcher | None = None) -> QaSegment:
+    """The segment the checks see for ``unit``, read by ``reader`` (see the module docstring)."""
+    if reader.records_review or reader.reviewed_work:
+        reviewed = unit.confirmed
     else:
-        for result in TsvFormat().read(path).results:
-            yield QaSegment(result.id, result.source, result.target, (), False, origin)
+        reviewed = unit.baseline is not None and unit.baseline.source is BaselineSource.MEMORY
+    recorded = _placed(unit.source, unit.terms)
+    if matcher is not None:
+        found = qa_terms(matcher.find(unit.source))
+        terms = _with_glossary(recorded, found) if recorded else found
+    else:
+        terms = recorded
+    return QaSegment(
+        unit.id or unit.reference or unit.source,
+        unit.source,
+        unit.target,
+        terms,
+        reviewed,
+        unit.origin.file,
+        unit.origin.line,
+    )
 
 
-def _noted_terms(source: str, noted: list[tuple[str, str]]) -> tuple[QaTerm, ...]:
-    """Terms recorded in notes (``vi → en``), placed where they occur in the source."""
+def _placed(source: str, terms: Sequence[UnitTerm]) -> tuple[QaTerm, ...]:
+    """The recorded terms, each at its occurrence in the source (a term recorded twice at its first
+    two occurrences; (0, 0) where the source does not hold it)."""
+    placed = []
+    after: dict[str, int] = {}
+    for term in terms:
+        start = source.find(term.vi, after.get(term.vi, 0))
+        if start < 0:
+            start = source.find(term.vi)
+        span = (start, start + len(term.vi)) if start >= 0 else (0, 0)
+        after[term.vi] = span[1]
+        placed.append(QaTerm(span[0], span[1], term.vi, term.accepted or (term.en,)))
+    return tuple(placed)
+
+
+def _with_glossary(recorded: tuple[QaTerm, ...], found: tuple[QaTerm, ...]) -> tuple[QaTerm, ...]:
+    """The recorded terms, each with what the glossary's match at the same place adds: further
+    accepted renderings, the forbidden ones, the acronym."""
+    by_place = {(term.start, term.end): term for term in found}
     terms = []
-    for vi, en in noted:
-        start = source.find(vi)
-        span = (start, start + len(vi)) if start >= 0 else (0, 0)
-        terms.append(QaTerm(span[0], span[1], vi, (en,)))
+    for term in recorded:
+        match = by_place.get((term.start, term.end))
+        if match is None:
+            terms.append(term)
+            continue
+        accepted = tuple(dict.fromkeys((*term.accepted, *match.accepted)))
+        terms.append(QaTerm(term.start, term.end, term.vi, accepted, match.forbidden, match.acronym))
     return tuple(terms)
-
-
-def _reference(occurrences: list[tuple[str, str]]) -> str:
-    if not occurrences:
-        return ""
-    file_name, line = occurrences[0]
-    return f"{file_name}:{line}" if line else file_name
