@@ -22,7 +22,7 @@ from songngu.glossary.matcher import GlossaryMatcher
 from songngu.translate.engine import Translator
 from songngu.translate.formats import write_outputs
 from songngu.translate.formats.jsonl import JsonlFormat
-from songngu.translate.formats.notes import QA_FLAG
+from songngu.translate.formats.notes import QA_FLAG, note_lines, qa_note, read_notes
 from songngu.translate.formats.po import merge_text
 from songngu.translate.formats.xliff import MACHINE_STATE, MEMORY_STATE, SONGNGU, loads_xliff, merge_xliff
 from songngu.translate.memory import MemoryUnit, TranslationMemory
@@ -94,6 +94,40 @@ def test_po_merge_drops_findings_about_a_text_the_reviewer_replaced() -> None:
     # Fresh findings on the machine's own text replace old ones; none leave no flag behind.
     machine = entries(merge_text(article(qa=()), first, "bai.po"))["bai:1:1"]
     assert machine.flags == ["fuzzy"] and "qa:" not in machine.comment
+
+
+def test_the_qa_note_reads_back_through_notes_py_even_wrapped() -> None:
+    entry = entries(merge_text(article(qa=(NUMBER, SPACING)), None, "bai.po"))["bai:1:1"]
+    notes = read_notes(entry.comment)
+    # Read back without spans (a note holds none), beside the baseline and the terms.
+    assert notes.qa == (
+        Finding(NUMBER.check, NUMBER.severity, NUMBER.message),
+        Finding(SPACING.check, SPACING.severity, SPACING.message),
+    )
+    assert notes.flagged and notes.baseline is not None
+    assert not read_notes(qa_note(SPACING)).flagged  # information alone flags nothing
+    # msgcat and polib wrap long comment lines: the wrapped note reads back whole.
+    wrapped = qa_note(NUMBER).replace(" is not", "\nis not")
+    assert note_lines(wrapped) == [qa_note(NUMBER)]
+    assert read_notes(wrapped + "\nmachine translation: x").qa == notes.qa[:1]
+
+
+def test_po_merge_keeps_a_confirmed_entrys_findings_with_its_notes_and_the_flag_follows_them() -> None:
+    # The reviewer confirmed songngu's text as it was: the notes (baseline, terms, findings) stay,
+    # and so does the flag, whatever the re-run found in its own (unshown) text.
+    catalog = polib.pofile(merge_text(article(), None, "bai.po"))
+    confirmed = next(e for e in catalog if e.msgctxt == "bai:1:1")
+    confirmed.flags = [QA_FLAG]
+    again = entries(merge_text(article(qa=()), str(catalog), "bai.po"))["bai:1:1"]
+    assert again.msgstr == "There were 1,600 participants."
+    assert again.flags == [QA_FLAG] and qa_note(NUMBER) in again.comment.split("\n")
+    # The reviewer cleared the flag too: it comes back while the finding is there.
+    confirmed.flags = []
+    assert entries(merge_text(article(qa=()), str(catalog), "bai.po"))["bai:1:1"].flags == [QA_FLAG]
+    # Findings on a confirmed text only at information level: noted, no flag.
+    info = polib.pofile(merge_text(article(qa=(SPACING,)), None, "bai.po"))
+    next(e for e in info if e.msgctxt == "bai:1:1").flags = []
+    assert entries(merge_text(article(), str(info), "bai.po"))["bai:1:1"].flags == []
 
 
 def test_xliff_notes_state_and_merge() -> None:
