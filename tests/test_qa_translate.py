@@ -130,6 +130,31 @@ def test_po_merge_keeps_a_confirmed_entrys_findings_with_its_notes_and_the_flag_
     assert entries(merge_text(article(), str(info), "bai.po"))["bai:1:1"].flags == []
 
 
+def test_po_merge_drops_a_finding_a_tool_wrapped_whole() -> None:
+    catalog = polib.pofile(merge_text(article(), None, "bai.po"))
+    reviewed = next(e for e in catalog if e.msgctxt == "bai:1:1")
+    reviewed.comment = reviewed.comment.replace(
+        qa_note(NUMBER), qa_note(NUMBER).replace(" is not", "\nis not")
+    )
+    reviewed.msgstr, reviewed.flags = "There were 1,500 participants.", []
+    again = entries(merge_text(article(), str(catalog), "bai.po"))["bai:1:1"]
+    assert "qa:" not in again.comment and "is not in the translation" not in again.comment
+    assert read_notes(again.comment).baseline == read_notes(reviewed.comment).baseline
+
+
+def test_xliff_merge_keeps_the_findings_of_an_approved_unit_as_songngu_wrote_it() -> None:
+    text, _ = merge_xliff(article(), None, "bai.xlf")
+    approved = text.replace(
+        '<trans-unit id="bai:1:1" resname="bai:1:1">',
+        '<trans-unit id="bai:1:1" resname="bai:1:1" approved="yes">',
+    )
+    # The model now says something else; the approved text, and the findings about it, stay.
+    merged, _ = merge_xliff(article(target="There were 1,700 participants.", qa=()), approved, "bai.xlf")
+    kept = next(u for u in loads_xliff(merged, "bai.xlf").units if u.id == "bai:1:1")
+    assert kept.target == "There were 1,600 participants." and kept.approved
+    assert [n.text for n in kept.notes if n.text.startswith("qa:")] == [qa_note(NUMBER)]
+
+
 def test_xliff_notes_state_and_merge() -> None:
     text, _ = merge_xliff(article(memory=True), None, "bai.xlf")
     unit = next(u for u in loads_xliff(text, "bai.xlf").units if u.id == "bai:1:1")

@@ -60,7 +60,14 @@ import polib
 from songngu import __version__
 from songngu.translate.formats.base import MergingFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import portable_text
-from songngu.translate.formats.notes import QA_FLAG, notes_for, qa_flagged, read_notes, without_qa
+from songngu.translate.formats.notes import (
+    QA_FLAG,
+    note_lines,
+    notes_for,
+    qa_flagged,
+    read_notes,
+    without_qa,
+)
 from songngu.translate.formats.po_read import FUZZY, catalog_units, entry_unit, parse_catalog
 from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
@@ -326,7 +333,7 @@ def _merge_entry(new: polib.POEntry, old: polib.POEntry | None, kind: MergeKind)
         # The reviewer's text stays: the findings were about songngu's text, which is not shown.
         # (A confirmed entry whose own text the checks found something in stays confirmed, with the
         # note and the flag: the reviewer decided; the flag points them back at it.)
-        merged.comment = "\n".join(without_qa(merged.comment.split("\n")))
+        merged.comment = "\n".join(without_qa(note_lines(merged.comment)))  # wrapped ones whole
         notes = read_notes(merged.comment)
     # The flag follows the findings the entry's notes keep (the old ones, where the merge kept them).
     merged.flags = [f for f in merged.flags if f != QA_FLAG] + ([QA_FLAG] if notes.flagged else [])
