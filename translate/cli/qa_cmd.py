@@ -14,8 +14,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "qa",
         help="check translations: numbers, dates, terms, names, untranslated text, length, form",
         description="Check every segment of translation records or reviewed files (.jsonl, .po, .xlf, "
-        ".tmx, .tsv) and report each finding with its severity and the offending text, worst segments "
-        "first. Exit 1 while an error-level finding remains (for a desk's CI), 2 on bad input.",
+        ".tmx, .tsv, .vi/.en) and report each finding with its severity and the offending text, worst "
+        "segments first. Exit 1 while an error-level finding remains (for a desk's CI), 2 on bad input.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument(
