@@ -21,6 +21,7 @@ from songngu.translate.cli import main
 from songngu.translate.engine import Translator
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.pipeline import ArticleSource, DecodingSettings, LocalEngine, translate_articles
+from songngu.translate.qa.checker import QualityChecker, build_checks
 from songngu.translate.segment import segment_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,6 +135,7 @@ def test_windows_of_any_size_give_the_same_records(
         matcher=GlossaryMatcher(glossary),
         settings=settings,
         window=2,
+        checker=QualityChecker(build_checks()),  # as songngu translate runs it
     )
     for stem, article in zip(("a", "tin/b", "tin/sub/c"), articles, strict=True):
         assert JsonlFormat().render(article) == (folder_out / f"{stem}.jsonl").read_text(encoding="utf-8")

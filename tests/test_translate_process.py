@@ -16,7 +16,7 @@ from songngu import __version__
 # The one line songngu prints per article: "FILE: N segments (…), terms met M/T[, V VIOLATING] → DIR/NAME.*"
 SUMMARY = re.compile(
     r"bai\.txt: \d+ segments \(\d+ constrained, \d+ unconstrained, \d+ from memory\), "
-    r"terms met \d+/\d+(, \d+ VIOLATING)? → out/bai\.\*"
+    r"terms met \d+/\d+(, \d+ VIOLATING)?(, \d+ QA findings \(\w+ \d+(, \w+ \d+)*\))? → out/bai\.\*"
 )
 
 

@@ -9,7 +9,7 @@ import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from songngu import __version__
@@ -22,6 +22,8 @@ from songngu.translate.engine import Translation, TranslationRequest, Translator
 from songngu.translate.memory import MemoryUnit, TranslationMemory
 from songngu.translate.phrase import contains_phrase
 from songngu.translate.pieces import split_sentence
+from songngu.translate.qa.checker import QualityChecker
+from songngu.translate.qa.segment import QaSegment, qa_terms
 from songngu.translate.records import (
     ArticleTranslation,
     Method,
@@ -224,9 +226,13 @@ def _prepare_segments(
 
 
 def _finish(
-    prepared: _Prepared, translations: Sequence[Translation], memory: TranslationMemory | None
+    prepared: _Prepared,
+    translations: Sequence[Translation],
+    memory: TranslationMemory | None,
+    checker: QualityChecker | None = None,
 ) -> list[SegmentResult]:
-    """The records of a prepared article, given the translations of its pieces."""
+    """The records of a prepared article, given the translations of its pieces; with a ``checker``,
+    each record carries what the quality checks found in its target."""
     segments, terms = prepared.segments, prepared.terms
     results: list[SegmentResult | None] = [
         None if unit is None else _memory_result(segment, sentence, unit)
@@ -261,7 +267,24 @@ def _finish(
             pieces=len(done),
             truncated=any(job.truncated for job, _ in done),
         )
-    return [r for r in results if r is not None]
+    records = [(r, sentence) for r, sentence in zip(results, terms, strict=True) if r is not None]
+    if checker is None:
+        return [result for result, _ in records]
+    return [_checked(result, sentence, checker) for result, sentence in records]
+
+
+def _checked(result: SegmentResult, sentence: SentenceTerms, checker: QualityChecker) -> SegmentResult:
+    """``result`` with the findings of the quality checks in its target (a reused human translation
+    counts as a reviewer's)."""
+    segment = QaSegment(
+        result.id,
+        result.source,
+        result.target,
+        qa_terms(sentence.matches),
+        reviewed=result.method is Method.MEMORY,
+        line=result.line,
+    )
+    return replace(result, qa=checker.check(segment))
 
 
 def translate_articles(
@@ -275,6 +298,7 @@ def translate_articles(
     window: int = 1024,
     on_progress: Callable[[int, float], None] | None = None,
     run_id: str | None = None,
+    checker: QualityChecker | None = None,
 ) -> Iterator[ArticleTranslation]:
     """Translate many articles, yielding each one's records in input order as soon as it is done.
 
@@ -284,7 +308,8 @@ def translate_articles(
     :func:`translate_article` gives it alone (translation does not depend on the batch: tested).
     ``on_progress(articles, sentences)`` reports the articles finished and their sentences, plus an
     estimate of the sentences done in the window under way. ``run_id`` names the run in every
-    article's files (default: a new one).
+    article's files (default: a new one). With a ``checker``, every record carries the findings of
+    the quality checks in its target (:mod:`songngu.translate.qa`).
     """
     run = run_id or new_run_id()
     pending_windows: deque[list[_Prepared]] = deque()
@@ -316,7 +341,7 @@ def translate_articles(
         offset = 0
         for prepared in group:
             count = len(prepared.jobs)
-            results = _finish(prepared, translations[offset : offset + count], memory)
+            results = _finish(prepared, translations[offset : offset + count], memory, checker)
             offset += count
             finished_articles += 1
             finished_sentences += len(prepared.segments)
@@ -338,6 +363,7 @@ def translate_segments(
     memory: TranslationMemory | None = None,
     settings: DecodingSettings = DecodingSettings(),
     progress: bool = False,
+    checker: QualityChecker | None = None,
 ) -> list[SegmentResult]:
     """Translate segments in order. Exact memory matches are reused; only the rest reach the model.
 
@@ -354,7 +380,7 @@ def translate_segments(
         with_unconstrained=settings.with_unconstrained,
         progress=progress,
     )
-    return _finish(prepared, translations, memory)
+    return _finish(prepared, translations, memory, checker)
 
 
 @dataclass(frozen=True)
@@ -405,9 +431,11 @@ def translate_article(
     memory: TranslationMemory | None = None,
     settings: DecodingSettings = DecodingSettings(),
     run_id: str | None = None,
+    checker: QualityChecker | None = None,
 ) -> ArticleTranslation:
     """Segment and translate one article file (``text``: its content, if already read). ``run_id``
-    names the run in every output file (default: a new one; pass one id for all articles of a run)."""
+    names the run in every output file (default: a new one; pass one id for all articles of a run);
+    ``checker`` runs the quality checks on every sentence."""
     (article,) = translate_articles(
         [ArticleSource.read(path, text)],
         engine=LocalEngine(translator),
@@ -416,6 +444,7 @@ def translate_article(
         memory=memory,
         settings=settings,
         run_id=run_id,
+        checker=checker,
     )
     return article
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from songngu.translate.qa.findings import Finding
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -78,6 +80,7 @@ class SegmentResult:
     line: int = 0  # the source line the segment starts on (1-based); 0 when unknown
     pieces: int = 1  # translated in this many pieces, the sentence being too long for the model
     truncated: bool = False  # part of the sentence was too long even for a piece: cut, not translated
+    qa: tuple[Finding, ...] = ()  # what the quality checks found in this target (translate/qa/)
 
 
 @dataclass

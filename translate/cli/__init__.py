@@ -16,6 +16,7 @@ from songngu.translate.cli import (
     evaluate_cmd,
     finetune_cmd,
     glossary_cmd,
+    qa_cmd,
     review_cmd,
     segment_cmd,
     translate_cmd,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         align_cmd,
         glossary_cmd,
         review_cmd,
+        qa_cmd,
         evaluate_cmd,
         finetune_cmd,
     ):

@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
     from songngu.translate.memory import TranslationMemory
     from songngu.translate.pipeline import DecodingSettings, ModelRef, translate_articles
     from songngu.translate.progress import CorpusProgress
+    from songngu.translate.qa.checker import QualityChecker, build_checks
+    from songngu.translate.qa.length import FLORES_MODEL, memory_model
     from songngu.translate.records import new_run_id
 
     if args.ray:
@@ -152,6 +154,9 @@ def run(args: argparse.Namespace) -> int:
         say(f"{args.tm}: no translation memory there yet; translating as with an empty one")
     elif args.tm:
         memory = TranslationMemory(args.tm, create=False, write=False, on_wait=say)
+    # Every sentence is checked as it is translated; the length ratio is the desk's own when its
+    # memory holds enough reviewed units.
+    checker = QualityChecker(build_checks(length_model=memory_model(memory) if memory else FLORES_MODEL))
     progress: CorpusProgress | None = None
     engine: Engine | None = None
     try:
@@ -166,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
             settings=settings,
             on_progress=progress.update,
             run_id=new_run_id(),  # one id for every file of this run
+            checker=checker,
         )
         for (job, _), article in zip(plan.todo, articles, strict=True):
             merged = merge_summaries(article, job.out_dir)
@@ -261,6 +267,9 @@ def _planned_precision(args: argparse.Namespace) -> str:
 
 
 def _summary(article: ArticleTranslation, out_dir: Path) -> str:
+    from songngu.translate.qa.report import count_by_check
+
+    findings = [f for result in article.results for f in result.qa if f.needs_review]
     methods = Counter(result.method for result in article.results)
     terms = [term for result in article.results for term in result.terms]
     violated = sum(result.violated for result in article.results)
@@ -273,5 +282,6 @@ def _summary(article: ArticleTranslation, out_dir: Path) -> str:
         + (f", {violated} VIOLATING" if violated else "")
         + (f", {split} split into pieces" if split else "")
         + (f", {truncated} TRUNCATED" if truncated else "")
+        + (f", {len(findings)} QA findings ({count_by_check(findings)})" if findings else "")
         + f" → {out_dir / article.name}.*"
     )

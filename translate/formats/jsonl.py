@@ -1,7 +1,9 @@
 """JSON Lines records: the lossless output every other format and the evaluator can read back.
 
 Line 1 is ``{"run": {...}}`` (model, revision, glossary checksum, decoding settings, tool version);
-each further line is one segment's record.
+each further line is one segment's record (with ``"qa"``, the findings of the quality checks, when
+there are any: ``check``, ``severity``, ``message``, and the ``source``/``target`` spans as
+``[start, end]`` offsets).
 
 JSONL keeps the exact text: the control characters that every other format replaces under the
 character policy (:mod:`songngu.translate.formats.characters`) are written as ``\\uXXXX`` escapes,
@@ -27,6 +29,7 @@ from songngu.textfile import open_regular, read_records
 from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import escape_for_json
 from songngu.translate.formats.notes import baseline_source
+from songngu.translate.qa.findings import Finding
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
 from songngu.translate.reviewed import Baseline, BaselineSource, Origin, ReviewedUnit, UnitState, UnitTerm
 
@@ -58,6 +61,8 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
     if result.suggestion is not None:
         record["suggestion"] = result.suggestion
         record["suggestion_similarity"] = result.suggestion_similarity
+    if result.qa:
+        record["qa"] = [finding.to_dict() for finding in result.qa]
     return record
 
 
@@ -181,6 +186,7 @@ _RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "line": (int,),
     "pieces": (int,),
     "truncated": (bool,),
+    "qa": (list,),
 }
 _REQUIRED = ("id", "source", "target")
 
@@ -223,6 +229,7 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         line=fields.get("line", 0),
         pieces=fields.get("pieces", 1),
         truncated=fields.get("truncated", False),
+        qa=tuple(Finding.from_dict(item) for item in fields.get("qa", [])),
     )
 
 

@@ -14,6 +14,9 @@ gives, and every reader reads them with :func:`read_notes`. The notes, in the or
 - ``memory suggestion (87%): <text>``;
 - ``reused: reviewed translation from <file> <segment id>`` for a memory reuse;
 - ``alignment: 2-1, score 0.62, low confidence: check the pairing`` for an aligned sentence;
+- ``qa: error numbers: '1.500' (1,500) is not in the translation``, one line per finding of the
+  quality checks (:mod:`songngu.translate.qa`) on the target written; an entry with an error or a
+  warning among them also carries the flag :data:`QA_FLAG` (PO) so that an editor can filter on it;
 - last, the **baseline**, the text songngu put in the target: ``machine translation: <text>``,
   ``translation memory: <text>`` or ``aligned translation: <text>``.
 
@@ -30,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from songngu.translate.formats.characters import portable_text
+from songngu.translate.qa.findings import Finding, Severity
 from songngu.translate.records import Method, SegmentResult
 from songngu.translate.reviewed import Baseline, BaselineSource, UnitTerm, one_line
 
@@ -41,6 +45,10 @@ UNCONSTRAINED = "unconstrained:"
 SUGGESTION = "memory suggestion"
 REUSED = "reused:"
 ALIGNMENT = "alignment:"
+QA = "qa:"
+# The flag of a PO entry the quality checks found something in (an error or a warning): PO editors
+# filter on flags, and a ``#, songngu-qa`` line is kept by msgfmt, msgmerge and Translate Toolkit.
+QA_FLAG = "songngu-qa"
 # The baseline's label by where it came from; the first found is the baseline (one is written).
 BASELINES = {
     BaselineSource.MACHINE: "machine translation:",
@@ -56,6 +64,7 @@ LABELS = (
     SUGGESTION,
     REUSED,
     ALIGNMENT,
+    QA,
     *BASELINES.values(),
 )
 
@@ -67,14 +76,22 @@ _TERM = re.compile(
     r"(?P<vi>.+?)" + re.escape(ARROW) + r"(?P<en>.+) (?P<mark>\[met\]|\[NOT MET\])"
     r"(?:" + re.escape(ALSO_ACCEPTED) + r"(?P<also>.+))?"
 )
+_QA = re.compile(r"(?P<severity>error|warning|info) (?P<check>[\w-]+): (?P<message>.*)")
 
 
 @dataclass(frozen=True)
 class Notes:
-    """What songngu's notes of one unit say: the baseline and the glossary terms."""
+    """What songngu's notes of one unit say: the baseline, the glossary terms, and the quality
+    findings on the target songngu wrote (read back without their spans, which notes do not hold)."""
 
     baseline: Baseline | None
     terms: tuple[UnitTerm, ...]
+    qa: tuple[Finding, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        """Whether a finding needs review (an error or a warning): what :data:`QA_FLAG` marks."""
+        return any(finding.needs_review for finding in self.qa)
 
 
 def notes_for(result: SegmentResult) -> list[str]:
@@ -103,8 +120,25 @@ def notes_for(result: SegmentResult) -> list[str]:
         score = f", score {result.score:.2f}" if result.score is not None else ""
         doubt = ", low confidence: check the pairing" if result.uncertain else ""
         lines.append(f"{ALIGNMENT} {result.alignment or '1-1'}{score}{doubt}")
+    lines.extend(qa_note(finding) for finding in result.qa)
     lines.append(baseline_note(Baseline(result.target, baseline_source(result.method))))
     return lines
+
+
+def qa_note(finding: Finding) -> str:
+    """``qa: error numbers: '1.500' (1,500) is not in the translation``: one finding as a note."""
+    return f"{QA} {finding.severity} {finding.check}: {_value(finding.message)}"
+
+
+def qa_flagged(result: SegmentResult) -> bool:
+    """Whether the entry of ``result`` carries :data:`QA_FLAG`: a finding that needs review."""
+    return any(finding.needs_review for finding in result.qa)
+
+
+def without_qa(lines: Iterable[str]) -> list[str]:
+    """``lines`` (notes, one a line) less the quality findings: what a merge keeps when the target
+    shown is a reviewer's, not the one the findings were about."""
+    return [line for line in lines if not line.startswith(QA)]
 
 
 def baseline_source(method: Method) -> BaselineSource:
@@ -138,16 +172,22 @@ def read_notes(text: str) -> Notes:
     ignored, and values read stripped (polib drops the trailing blanks of comment lines)."""
     baseline: Baseline | None = None
     terms: list[UnitTerm] = []
+    findings: list[Finding] = []
     for line in note_lines(text):
         if line.startswith(GLOSSARY):
             term = _read_term(line[len(GLOSSARY) :].strip())
             if term is not None:
                 terms.append(term)
             continue
+        if line.startswith(QA):
+            finding = _read_finding(line[len(QA) :].strip())
+            if finding is not None:
+                findings.append(finding)
+            continue
         for source, label in BASELINES.items():
             if baseline is None and line.startswith(label):
                 baseline = Baseline(line[len(label) :].strip(), source)
-    return Notes(baseline, tuple(terms))
+    return Notes(baseline, tuple(terms), tuple(findings))
 
 
 def note_lines(text: str) -> list[str]:
@@ -170,3 +210,10 @@ def _read_term(text: str) -> UnitTerm | None:
     others = [form.strip() for form in also.split(FORM_SEPARATOR.strip())] if also else []
     accepted = (en, *(form for form in others if form))
     return UnitTerm(match.group("vi"), en, tuple(dict.fromkeys(accepted)), match.group("mark") == MET)
+
+
+def _read_finding(text: str) -> Finding | None:
+    match = _QA.fullmatch(text)
+    if match is None:
+        return None
+    return Finding(match.group("check"), Severity(match.group("severity")), match.group("message"))

@@ -5,13 +5,16 @@ Vietnamese sentence, ``msgstr`` = the translation, flagged ``fuzzy`` (needs revi
 human translation reused from the translation memory, or an English sentence ``songngu align``
 paired with confidence (see :func:`needs_review`). Extracted comments (``#.``) tell the reviewer
 which glossary terms were required and met, the memory suggestion, the unconstrained translation,
-the alignment bead and score, and always the starting text itself ("machine translation: …",
-"translation memory: …" or "aligned translation: …"), so that a reviewed catalog alone says
-whether the reviewer edited the translation or accepted it. The notes are worded by
-:mod:`songngu.translate.formats.notes`; an existing catalog is read by
+the alignment bead and score, what the quality checks found (``#. qa: error numbers: …``, one line
+per finding, and the flag ``songngu-qa`` on the entry for an error or a warning, so that a PO
+editor can filter on it; such an entry is fuzzy whatever its origin), and always the starting text
+itself ("machine translation: …", "translation memory: …" or "aligned translation: …"), so that a
+reviewed catalog alone says whether the reviewer edited the translation or accepted it. The notes
+are worded by :mod:`songngu.translate.formats.notes`; an existing catalog is read by
 :mod:`songngu.translate.formats.po_read` (:func:`~songngu.translate.formats.po_read.entry_unit`
 decides, for the merge as for ``review import``, whether an entry is confirmed, a draft, or
-songngu's untouched text).
+songngu's untouched text). Where a merge keeps a reviewer's msgstr, the findings (about a text no
+longer shown) are dropped, and the flag follows the findings the entry keeps.
 
 Merging with the catalog already on disk (``existing``): every fresh entry is paired with its
 predecessor by :mod:`songngu.translate.pairing` (by the sentence's text, never by ``msgctxt`` or
@@ -57,17 +60,25 @@ import polib
 from songngu import __version__
 from songngu.translate.formats.base import MergingFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import portable_text
-from songngu.translate.formats.notes import notes_for
+from songngu.translate.formats.notes import (
+    QA_FLAG,
+    note_lines,
+    notes_for,
+    qa_flagged,
+    read_notes,
+    without_qa,
+)
 from songngu.translate.formats.po_read import FUZZY, catalog_units, entry_unit, parse_catalog
 from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
-from songngu.translate.reviewed import BaselineSource, ReviewedUnit
+from songngu.translate.reviewed import BaselineSource, ReviewedUnit, one_line
 
 # Header fields songngu sets on every render; any other field (a reviewer tool's) is kept.
 PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
 DATE_FORMAT = "%Y-%m-%d %H:%M+0000"
 DEFAULT_TRANSLATOR = "songngu (machine translation)"
 DEFAULT_TEAM = "English"
+
 # ------------------------------------------------------------------------------------ building
 
 
@@ -186,7 +197,7 @@ def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.PO
         occurrences=[
             (_reference_file(article.path or article.name), str(result.line) if result.line else "")
         ],
-        flags=[FUZZY] if needs_review(result) else [],
+        flags=([FUZZY] if needs_review(result) else []) + ([QA_FLAG] if qa_flagged(result) else []),
     )
 
 
@@ -194,7 +205,9 @@ def needs_review(result: SegmentResult) -> bool:
     """Whether the entry starts fuzzy: the model's output does; a reviewer's translation reused from
     the memory does not, one the memory holds from aligning an archive does; an aligned sentence does
     only when the aligner was unsure of the pairing (a Vietnamese sentence with no English is simply
-    untranslated)."""
+    untranslated). A sentence the quality checks found something in stays fuzzy, whatever its origin."""
+    if qa_flagged(result):
+        return True
     if result.method is Method.MEMORY:
         return result.memory_kind == "aligned"  # a sentence pairing, not a reviewer's confirmation
     if result.method is Method.ALIGNED:
@@ -311,10 +324,28 @@ def _merge(
 
 
 def _merge_entry(new: polib.POEntry, old: polib.POEntry | None, kind: MergeKind) -> polib.POEntry:
+    merged = _merge_kept(new, old, kind)
+    if old is None:
+        return merged
+    notes = read_notes(merged.comment or "")
+    songngu_text = notes.baseline.text if notes.baseline is not None else merged.msgstr
+    if one_line(merged.msgstr) != one_line(songngu_text):
+        # The reviewer's text stays: the findings were about songngu's text, which is not shown.
+        # (A confirmed entry whose own text the checks found something in stays confirmed, with the
+        # note and the flag: the reviewer decided; the flag points them back at it.)
+        merged.comment = "\n".join(without_qa(note_lines(merged.comment)))  # wrapped ones whole
+        notes = read_notes(merged.comment)
+    # The flag follows the findings the entry's notes keep (the old ones, where the merge kept them).
+    merged.flags = [f for f in merged.flags if f != QA_FLAG] + ([QA_FLAG] if notes.flagged else [])
+    return merged
+
+
+def _merge_kept(new: polib.POEntry, old: polib.POEntry | None, kind: MergeKind) -> polib.POEntry:
     if old is None:
         return new
     new.tcomment = old.tcomment
-    new.flags = [f for f in old.flags if f != FUZZY] + [f for f in new.flags if f == FUZZY]
+    own = (FUZZY, QA_FLAG)  # songngu's flags, decided afresh; the others are the reviewer's
+    new.flags = [f for f in old.flags if f not in own] + [f for f in new.flags if f == FUZZY]
     unit = _old_unit(old)
     review, confirmed = unit.carries_review, unit.confirmed
     if review and kind is not MergeKind.CHANGED and unit.baseline is not None:

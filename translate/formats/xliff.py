@@ -11,7 +11,8 @@ Written (valid against the OASIS ``xliff-core-1.2-strict.xsd``):
   ``needs-review-translation``, a reviewer's translation reused from the memory ``translated`` (one
   the memory holds from aligning an archive needs review, as in the PO catalog);
 - songngu's notes (``<note from="songngu">``, the same lines as the PO catalog's ``#.``: glossary
-  terms met or not, the unconstrained alternative, the memory suggestion, and the starting text
+  terms met or not, the unconstrained alternative, the memory suggestion, the quality findings
+  ("qa: error numbers: …"; such a unit needs review whatever its origin), and the starting text
   "machine translation: …"), and the segment's place in ``<context-group purpose="location">``
   (source file, paragraph, sentence).
 
@@ -46,7 +47,7 @@ from typing import ClassVar
 from songngu import __version__
 from songngu.translate.formats.base import MergingFormat, UnitReader
 from songngu.translate.formats.characters import portable_text
-from songngu.translate.formats.notes import notes_for
+from songngu.translate.formats.notes import notes_for, read_notes, without_qa
 from songngu.translate.formats.po import needs_review
 from songngu.translate.formats.tmx import xml_attribute, xml_text
 from songngu.translate.formats.xliff_read import (
@@ -60,7 +61,7 @@ from songngu.translate.formats.xliff_read import (
 )
 from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
 from songngu.translate.records import ArticleTranslation, RunInfo, SegmentResult
-from songngu.translate.reviewed import ReviewedUnit
+from songngu.translate.reviewed import ReviewedUnit, one_line
 
 MACHINE_STATE = "needs-review-translation"
 MEMORY_STATE = "translated"
@@ -114,6 +115,19 @@ def merge_units(
 
 
 def _merge_unit(new: XliffUnit, old: XliffUnit | None, kind: MergeKind) -> XliffUnit:
+    merged = _merge_kept(new, old, kind)
+    own = [note.text for note in merged.notes if note.author == SONGNGU]
+    baseline = read_notes("\n".join(own)).baseline
+    songngu_text = baseline.text if baseline is not None else new.target
+    if one_line(merged.target) != one_line(songngu_text):
+        # The reviewer's target stays: the quality findings were about songngu's text, not shown.
+        kept = set(without_qa(own))
+        notes = tuple(n for n in merged.notes if n.author != SONGNGU or n.text in kept)
+        return replace(merged, notes=notes)
+    return merged
+
+
+def _merge_kept(new: XliffUnit, old: XliffUnit | None, kind: MergeKind) -> XliffUnit:
     if old is None:
         return new
     reviewed = old.reviewed(revived=True)
