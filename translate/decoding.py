@@ -163,13 +163,19 @@ def beam_search(
         # and cannot yield a candidate), so the decoder and the output layer run for it alone.
         live = 1 if length == 1 and width >= 2 * k else k
         rows = active * live
-        hidden = decoder(tokens[:, :live, length - 1].reshape(rows))
-        logits = restricted(hidden) if restricted is not None else project(lm_head, hidden, buffers)
-        if bias is not None:
-            logits += bias
+        last = length == max_length - 1
+        if last and special.forced_eos:
+            # The end is forced: the logits are the end token's alone, whatever the decoder would say,
+            # so neither the decoder nor the output layer runs (the buffer is overwritten below).
+            logits = buffers.logits[:rows]
+        else:
+            hidden = decoder(tokens[:, :live, length - 1].reshape(rows))
+            logits = restricted(hidden) if restricted is not None else project(lm_head, hidden, buffers)
+            if bias is not None:
+                logits += bias
         # Log-probabilities are ``logits - norm``: only the candidates' are ever computed, and the
         # bans below set logits to -inf, which is the same as banning the log-probabilities.
-        norm = _mask_and_normalise(logits, special, banned, buffers.scratch, last=length == max_length - 1)
+        norm = _mask_and_normalise(logits, special, banned, buffers.scratch, last=last)
 
         flat_state = state[:, :live].reshape(rows)
         flat_met = met[:, :live].reshape(rows, -1)
@@ -237,12 +243,16 @@ def beam_search(
         worst_done = torch.where(done_flags[sentences], done_scores[sentences], torch.full_like(scores, NEG))
         still_open = (best_running[:, None] > worst_done).any(dim=1)
         reorder = (parents + torch.arange(active, device=device)[:, None] * live).view(active * k)
+        # The decoder's state is only reordered for a step that will run it.
+        decoder_runs_next = length < max_length - 1 or (length == max_length - 1 and not special.forced_eos)
         if bool(still_open.all()):
-            decoder.reorder(reorder)
+            if decoder_runs_next:
+                decoder.reorder(reorder)
             continue
         keep = still_open.nonzero().view(-1)
         keep_rows = (keep[:, None] * k + beam_offsets).view(-1)
-        decoder.keep(keep, reorder[keep_rows])
+        if decoder_runs_next:
+            decoder.keep(keep, reorder[keep_rows])
         sentences, tokens, scores = sentences[keep], tokens[keep], scores[keep]
         state, met = state[keep], met[keep]
 
