@@ -7,7 +7,8 @@ and each hypothesis's best next token; candidates fall into banks by constraint 
 beam is filled round-robin across banks, most progress first. End of sentence is only allowed once
 every constraint is met; negative constraints are banned in the scores before selection.
 
-The batch is encoded once by the model's encoder; the decoder is stepped one token at a time by
+The batch is encoded once, on its real tokens only (:mod:`~translate.encoder`: the padding is
+never computed); the decoder is stepped one token at a time by
 :class:`~translate.decoder_step.DecoderStep` (the same function of the same weights as transformers'
 decoder, laid out for beams: fused projections, encoder keys and values shared by a sentence's
 beams, a preallocated cache reordered with one gather per step). Sentences whose search is over are
@@ -34,6 +35,7 @@ import torch
 
 from songngu.translate.constraints import ConstraintAutomaton, PackedAutomata, pack
 from songngu.translate.decoder_step import DecoderStep
+from songngu.translate.encoder import encode
 from songngu.translate.logits import VocabularyBuffers, log_normaliser, project, row_top
 from songngu.translate.shortlist import restricted_projection
 from songngu.translate.workspace import Workspace
@@ -141,7 +143,7 @@ def beam_search(
         ids = torch.unique(torch.cat((shortlist.to(device), packed.alphabet, eos)))
         restricted = restricted_projection(lm_head, ids, vocab)
 
-    encoder_states = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    encoder_states = encode(model, input_ids, attention_mask)
     decoder = DecoderStep(model).start(encoder_states, attention_mask, k, max_length, workspace)
 
     sentences = torch.arange(batch, device=device)  # original index of each active sentence
