@@ -165,8 +165,10 @@ def _ctranslate2_row(
                 "inter": inter,
                 "intra": max(1, args.threads // inter),
                 "beam": args.beam,
-                # generate's max_length counts the decoder start token; CTranslate2's length does not.
-                "length": args.max_length - 1,
+                # generate's max_length counts the decoder start token and, at the limit, the end token
+                # that opus-mt forces there (songngu does not run the decoder for it); CTranslate2's
+                # length counts neither and forces no end. So both decode max_length - 2 tokens.
+                "length": args.max_length - 2,
                 "batch": args.batch,
             }
         )

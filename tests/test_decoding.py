@@ -114,6 +114,29 @@ def test_the_first_step_runs_one_hypothesis_per_sentence(marian_fp32) -> None:
     assert rows[:2] == [len(SOURCES), 3 * len(SOURCES)]
 
 
+def test_the_forced_end_at_the_limit_runs_no_decoder(marian_fp32) -> None:
+    # opus-mt forces the end token at the last position: its logits do not depend on the decoder, so
+    # the decoder and the output layer run for the steps before it only (max_length 5 counts the start
+    # token: steps 1-3 decode, step 4 is the forced end). The output is generate's (test above).
+    tokenizer, model = marian_fp32
+    assert model.generation_config.forced_eos_token_id is not None
+    batch = tokenizer(SOURCES, return_tensors="pt", padding=True)
+    rows: list[int] = []
+    hook = (
+        model.get_decoder()
+        .layers[-1]
+        .fc1.register_forward_hook(lambda module, args, output: rows.append(args[0].shape[0]))
+    )
+    try:
+        found = beam_search(
+            model, batch.input_ids, batch.attention_mask, [ConstraintAutomaton([])] * 4, beam=3, max_length=5
+        )
+    finally:
+        hook.remove()
+    assert len(rows) <= 3
+    assert all(len(hypothesis.tokens) <= 3 for hypotheses in found for hypothesis in hypotheses)
+
+
 def test_every_hypothesis_meets_all_constraints_and_no_negative(marian) -> None:
     tokenizer, model = marian
     terms = [

@@ -22,50 +22,17 @@ token embeddings by √d_model when configured and has no final layer norm; that
 
 from __future__ import annotations
 
-import functools
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
 
 from songngu.translate.beam_cache import INITIAL_CAPACITY, BeamCache
-from songngu.translate.precision import Int8Linear
+from songngu.translate.projections import Projection, fuse
 from songngu.translate.workspace import Workspace
 
 if TYPE_CHECKING:
     from transformers import MarianMTModel
-
-Projection = Callable[[torch.Tensor], torch.Tensor]
-
-
-# Fused int8 layers, per first part: int8 weights never change once quantised (int8 models are not
-# fine-tuned), and fbgemm's packing of a fused layer costs about 30 ms, so it is done once per model
-# rather than per batch.
-_FUSED_INT8: weakref.WeakKeyDictionary[torch.nn.Module, tuple[tuple[int, ...], Int8Linear]]
-_FUSED_INT8 = weakref.WeakKeyDictionary()
-
-
-def _concatenate(parts: list[torch.nn.Module]) -> Projection:
-    """One linear layer computing ``parts``' outputs side by side (same input, same precision)."""
-    if all(isinstance(part, Int8Linear) for part in parts):
-        key = tuple(id(part) for part in parts)
-        cached = _FUSED_INT8.get(parts[0])
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        fused = Int8Linear.concatenate([part for part in parts if isinstance(part, Int8Linear)])
-        _FUSED_INT8[parts[0]] = (key, fused)
-        return fused
-    linears = [part for part in parts if isinstance(part, torch.nn.Linear)]
-    if len(linears) != len(parts):
-        raise TypeError("the decoder mixes int8 and float projections")
-    # Float weights are copied per batch (cheap), so they never go stale while a model is fine-tuned.
-    weight = torch.cat([part.weight.detach() for part in linears])
-    bias = None
-    if linears[0].bias is not None:
-        bias = torch.cat([part.bias.detach() for part in linears if part.bias is not None])
-    return functools.partial(torch.nn.functional.linear, weight=weight, bias=bias)
 
 
 @dataclass(frozen=True)
@@ -107,12 +74,12 @@ class DecoderStep:
         self.scaling = self.head_dim**-0.5
         self.layers = [
             _Layer(
-                query_key_value=_concatenate(
+                query_key_value=fuse(
                     [layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj]
                 ),
                 self_output=layer.self_attn.out_proj,
                 cross_query=layer.encoder_attn.q_proj,
-                cross_key_value=_concatenate([layer.encoder_attn.k_proj, layer.encoder_attn.v_proj]),
+                cross_key_value=fuse([layer.encoder_attn.k_proj, layer.encoder_attn.v_proj]),
                 cross_output=layer.encoder_attn.out_proj,
                 expand=layer.fc1,
                 contract=layer.fc2,
@@ -136,11 +103,15 @@ class DecoderStep:
         ``beam`` hypotheses per sentence, room for ``capacity`` target positions (it grows); the
         cache's memory comes from ``workspace`` when given."""
         sentences, source, _ = encoder_states.shape
+        # Keys and values are projected for the real positions only; the padding's are zeros (masked
+        # out of the scores to exactly zero weight, as projected padding was).
+        index = encoder_mask.bool().view(-1).nonzero().view(-1)
+        real_states = encoder_states.reshape(sentences * source, self.width).index_select(0, index)
         keys, values = [], []
         for layer in self.layers:
-            projected = layer.cross_key_value(encoder_states).view(
-                sentences, source, 2, self.heads, self.head_dim
-            )
+            real = layer.cross_key_value(real_states)
+            projected = real.new_zeros(sentences * source, 2 * self.width).index_copy_(0, index, real)
+            projected = projected.view(sentences, source, 2, self.heads, self.head_dim)
             # Keys transposed once here ([S, H, D, source]): the product then reads them in order.
             keys.append(projected[:, :, 0].permute(0, 2, 3, 1).contiguous())
             values.append(projected[:, :, 1].transpose(1, 2).contiguous())  # [S, H, source, D]

@@ -7,7 +7,8 @@ and each hypothesis's best next token; candidates fall into banks by constraint 
 beam is filled round-robin across banks, most progress first. End of sentence is only allowed once
 every constraint is met; negative constraints are banned in the scores before selection.
 
-The batch is encoded once by the model's encoder; the decoder is stepped one token at a time by
+The batch is encoded once, on its real tokens only (:mod:`~translate.encoder`: the padding is
+never computed); the decoder is stepped one token at a time by
 :class:`~translate.decoder_step.DecoderStep` (the same function of the same weights as transformers'
 decoder, laid out for beams: fused projections, encoder keys and values shared by a sentence's
 beams, a preallocated cache reordered with one gather per step). Sentences whose search is over are
@@ -34,6 +35,7 @@ import torch
 
 from songngu.translate.constraints import ConstraintAutomaton, PackedAutomata, pack
 from songngu.translate.decoder_step import DecoderStep
+from songngu.translate.encoder import encode
 from songngu.translate.logits import VocabularyBuffers, log_normaliser, project, row_top
 from songngu.translate.shortlist import restricted_projection
 from songngu.translate.workspace import Workspace
@@ -141,7 +143,7 @@ def beam_search(
         ids = torch.unique(torch.cat((shortlist.to(device), packed.alphabet, eos)))
         restricted = restricted_projection(lm_head, ids, vocab)
 
-    encoder_states = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    encoder_states = encode(model, input_ids, attention_mask)
     decoder = DecoderStep(model).start(encoder_states, attention_mask, k, max_length, workspace)
 
     sentences = torch.arange(batch, device=device)  # original index of each active sentence
@@ -163,13 +165,19 @@ def beam_search(
         # and cannot yield a candidate), so the decoder and the output layer run for it alone.
         live = 1 if length == 1 and width >= 2 * k else k
         rows = active * live
-        hidden = decoder(tokens[:, :live, length - 1].reshape(rows))
-        logits = restricted(hidden) if restricted is not None else project(lm_head, hidden, buffers)
-        if bias is not None:
-            logits += bias
+        last = length == max_length - 1
+        if last and special.forced_eos:
+            # The end is forced: the logits are the end token's alone, whatever the decoder would say,
+            # so neither the decoder nor the output layer runs (the buffer is overwritten below).
+            logits = buffers.logits[:rows]
+        else:
+            hidden = decoder(tokens[:, :live, length - 1].reshape(rows))
+            logits = restricted(hidden) if restricted is not None else project(lm_head, hidden, buffers)
+            if bias is not None:
+                logits += bias
         # Log-probabilities are ``logits - norm``: only the candidates' are ever computed, and the
         # bans below set logits to -inf, which is the same as banning the log-probabilities.
-        norm = _mask_and_normalise(logits, special, banned, buffers.scratch, last=length == max_length - 1)
+        norm = _mask_and_normalise(logits, special, banned, buffers.scratch, last=last)
 
         flat_state = state[:, :live].reshape(rows)
         flat_met = met[:, :live].reshape(rows, -1)
@@ -237,12 +245,16 @@ def beam_search(
         worst_done = torch.where(done_flags[sentences], done_scores[sentences], torch.full_like(scores, NEG))
         still_open = (best_running[:, None] > worst_done).any(dim=1)
         reorder = (parents + torch.arange(active, device=device)[:, None] * live).view(active * k)
+        # The decoder's state is only reordered for a step that will run it.
+        decoder_runs_next = length < max_length - 1 or (length == max_length - 1 and not special.forced_eos)
         if bool(still_open.all()):
-            decoder.reorder(reorder)
+            if decoder_runs_next:
+                decoder.reorder(reorder)
             continue
         keep = still_open.nonzero().view(-1)
         keep_rows = (keep[:, None] * k + beam_offsets).view(-1)
-        decoder.keep(keep, reorder[keep_rows])
+        if decoder_runs_next:
+            decoder.keep(keep, reorder[keep_rows])
         sentences, tokens, scores = sentences[keep], tokens[keep], scores[keep]
         state, met = state[keep], met[keep]
 
