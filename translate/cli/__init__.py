@@ -18,6 +18,7 @@ from songngu.translate.cli import (
     glossary_cmd,
     review_cmd,
     segment_cmd,
+    serve_cmd,
     translate_cmd,
 )
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         review_cmd,
         evaluate_cmd,
         finetune_cmd,
+        serve_cmd,
     ):
         module.register(commands)
     return parser
