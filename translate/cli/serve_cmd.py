@@ -133,14 +133,7 @@ def run(args: argparse.Namespace) -> int:
     keys = ApiKeys.load(args.api_keys) if args.api_keys else ApiKeys()
     store_dir = args.glossary_store or (f"{args.tm}.glossaries" if args.tm else None)
     store = GlossaryStore.open(glossary, store_dir)
-    if store_dir is None:
-        say(
-            "glossaries created through the DeepL API last until the server stops "
-            "(pass --tm or --glossary-store to keep them)"
-        )
     tm_path = Path(args.tm) if args.tm else None
-    if tm_path is not None and not tm_path.exists():
-        say(f"{args.tm}: no translation memory there yet; serving as with an empty one")
 
     def open_memory() -> TranslationMemory | None:
         if tm_path is None or not tm_path.exists():
@@ -181,6 +174,14 @@ def run(args: argparse.Namespace) -> int:
         build_app(service), log_level="warning", access_log=args.access_log, lifespan="on", timeout_notify=30
     )
     server = uvicorn.Server(config)
+    # Said once everything has been checked and loaded, so that a refusal is the only line.
+    if store_dir is None:
+        say(
+            "glossaries created through the DeepL API last until the server stops "
+            "(pass --tm or --glossary-store to keep them)"
+        )
+    if tm_path is not None and not tm_path.exists():
+        say(f"{args.tm}: no translation memory there yet; serving as with an empty one")
     port = listener.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     if args.host not in LOOPBACK and not keys.required:
@@ -206,11 +207,18 @@ def run(args: argparse.Namespace) -> int:
         batcher.stop(timeout=5)
     stats = batcher.stats()
     if server.force_exit:
-        say(f"stopped at once (second Ctrl-C): requests in flight were cut off; {stats.answered} answered")
+        say(
+            f"stopped at once (second Ctrl-C): requests in flight were cut off; "
+            f"{_requests(stats.answered)} answered"
+        )
         return 130
     cause = f" by {signal.Signals(signals[0]).name}" if signals else ""
-    say(f"stopped{cause}: {stats.answered} requests answered, none cut off")
+    say(f"stopped{cause}: {_requests(stats.answered)} answered, none cut off")
     return 0
+
+
+def _requests(count: int) -> str:
+    return f"{count} translation request{'' if count == 1 else 's'}"
 
 
 def _listen(host: str, port: int) -> socket.socket:
