@@ -73,6 +73,14 @@ _DOCUMENT_TAG = re.compile(r"<\s*(html|head|body)\b", re.IGNORECASE)
 _START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:_-]*)")
 _END_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9:_-]*)\s*>")
 _NOT_MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<!\[CDATA\[.*?\]\]>", re.DOTALL | re.I)
+
+
+def _tags_only(fragment: str) -> str:
+    """``fragment`` without comments, CDATA, and the contents of scripts and styles (text that may
+    hold "<b" without being markup); the script and style elements themselves stay."""
+    return _NOT_MARKUP.sub(lambda m: f"<{m.group(1)}></{m.group(1)}>" if m.group(1) else "", fragment)
+
+
 _XML_ROOT = "songngu-fragment"
 
 
@@ -119,6 +127,8 @@ class _Element:
     end: int = 0
     kept: bool = False  # left as sent: zero width in the text
     children: list[_Element] = field(default_factory=list)
+    # A zero-width element followed by whitespace as sent ("Có <x/> tin"): so it is in the English.
+    space_after: bool = False
 
 
 @dataclass
@@ -141,6 +151,9 @@ class MarkupFragment:
     kind: MarkupKind
     root: etree._Element
     blocks: tuple[_Block, ...]
+    # Every element below the root, in document order. Held so that lxml keeps handing out the same
+    # Python objects for them: their ids key the placements.
+    nodes: tuple[etree._Element, ...]
 
     @property
     def texts(self) -> list[str]:
@@ -174,10 +187,14 @@ class _RunBuilder:
         self.lead = ""
         self.trail = ""
         self._started = False  # anything (text or element) seen yet
+        self.last_zero: _Element | None = None  # a zero-width element the next text follows
 
     def add_text(self, text: str | None) -> None:
         if not text:
             return
+        if self.last_zero is not None:
+            self.last_zero.space_after = text[0].isspace()
+            self.last_zero = None
         if not self._started:
             self.lead = text[: len(text) - len(text.lstrip())]
         self._started = True
@@ -195,6 +212,7 @@ class _RunBuilder:
     def open(self) -> int:
         """The position where an element's text starts (after a pending space)."""
         self._started = True
+        self.last_zero = None
         self.trail = ""
         if self.pending_space and self.chars:
             self.chars.append(" ")
@@ -249,7 +267,9 @@ def parse_markup(
             raise bad_request(f"Invalid request: markup nested more than {MAX_DEPTH} elements deep")
         if kept(node) or (not (node.text or "").strip() and len(node) == 0):
             position = run.boundary()
-            return _Element(node, position, position, kept=kept(node))
+            zero = _Element(node, position, position, kept=kept(node))
+            run.last_zero = zero
+            return zero
         element = _Element(node, run.open())
         run.add_text(node.text)
         for child in node:
@@ -279,11 +299,13 @@ def parse_markup(
         finish(run)
 
     walk(root, 0)
-    return MarkupFragment(kind, root, tuple(blocks))
+    if kind is MarkupKind.HTML and not root.text and fragment[:1].isspace():
+        root.text = fragment[: len(fragment) - len(fragment.lstrip())]  # the HTML parser drops it
+    return MarkupFragment(kind, root, tuple(blocks), tuple(node for node in root.iter() if node is not root))
 
 
 def _parse_html(fragment: str) -> etree._Element:
-    if _DOCUMENT_TAG.search(_NOT_MARKUP.sub("", fragment)):
+    if _DOCUMENT_TAG.search(_tags_only(fragment)):
         raise bad_request(
             "Invalid request: format html takes a fragment, not a document with <html>, <head> or "
             "<body>; translate whole documents with songngu translate"
@@ -294,7 +316,7 @@ def _parse_html(fragment: str) -> etree._Element:
         raise bad_request(f"Invalid request: the HTML does not parse: {error}") from None
     # libxml2 repairs HTML silently (drops a stray end tag, closes a <p> before a <div>): refuse
     # what it would change rather than hand back other markup than was sent.
-    visible = _NOT_MARKUP.sub("", fragment)
+    visible = _tags_only(fragment)
     sent = Counter(name.lower() for name in _START_TAG.findall(visible))
     elements = [node for node in root.iter() if isinstance(node.tag, str) and node is not root]
     parsed = Counter(_tag(node).lower() for node in elements)
@@ -353,10 +375,10 @@ def rebuild(fragment: MarkupFragment, translations: Sequence[Records]) -> Markup
     for block, records in zip(fragment.blocks, translations, strict=True):
         _rebuild_block(block, records, placements)
     blocks = {id(block.node) for block in fragment.blocks if block.slot == "text"}
-    for node in fragment.root.iter():
-        if node is not fragment.root and id(node) not in placements:
-            placements[id(node)] = Placement(_tag(node), "block" if id(node) in blocks else "kept")
-    ordered = [placements[id(node)] for node in fragment.root.iter() if node is not fragment.root]
+    ordered = [
+        placements.get(id(node)) or Placement(_tag(node), "block" if id(node) in blocks else "kept")
+        for node in fragment.nodes
+    ]
     return MarkupTranslation(_serialise(fragment), ordered)
 
 
@@ -385,7 +407,11 @@ def _rebuild_block(block: _Block, records: Records, placements: dict[int, Placem
 
     def place(element: _Element, low: int, high: int) -> None:
         start = min(max(position(element.start), low), high)
-        end = start if element.start == element.end else min(max(position(element.end), start), high)
+        end = (
+            start
+            if element.start == element.end
+            else min(max(position(element.end, closing=True), start), high)
+        )
         if not element.children and end > start and target[end - 1] == " ":
             end -= 1  # a trailing space goes outside a leaf element
         element.start, element.end = start, end
@@ -414,6 +440,12 @@ def _walk(elements: list[_Element]) -> list[_Element]:
 def _write(block: _Block, target: str) -> None:
     """Write ``target`` into the tree: the leading text, each element's text and each tail."""
 
+    def tail_of(element: _Element, text: str, more: bool) -> str:
+        """The text after ``element`` (``more``: another element follows it in its parent)."""
+        if element.space_after and (text[:1].strip() or (not text and more)):
+            return " " + text  # a placeholder stands between words, as it did in the source
+        return text
+
     def slice_(start: int, end: int) -> str:
         return target[start:end]
 
@@ -430,14 +462,15 @@ def _write(block: _Block, target: str) -> None:
             following = (
                 element.children[index + 1].start if index + 1 < len(element.children) else element.end
             )
-            child.node.tail = slice_(child.end, following) or None
+            more = index + 1 < len(element.children)
+            child.node.tail = tail_of(child, slice_(child.end, following), more) or None
 
     first = block.items[0].start if block.items else len(target)
     leading = block.lead + slice_(0, first)
     for index, item in enumerate(block.items):
         fill(item)
         following = block.items[index + 1].start if index + 1 < len(block.items) else len(target)
-        tail = slice_(item.end, following)
+        tail = tail_of(item, slice_(item.end, following), index + 1 < len(block.items))
         item.node.tail = (tail + block.trail if index + 1 == len(block.items) else tail) or None
     if not block.items:
         leading += block.trail
@@ -482,7 +515,11 @@ def _anchors(
         length += len(sentence)
         anchors.append((segment.end, length))
     anchors.append((len(source), length))
-    return " ".join(pieces), _monotone(anchors), terms
+    chain = _monotone(anchors)
+    kept = set(chain)
+    # A term whose anchors did not survive (the English reordered it) is no longer placed exactly.
+    exact = {span: to for span, to in terms.items() if (span[0], to[0]) in kept and (span[1], to[1]) in kept}
+    return " ".join(pieces), chain, exact
 
 
 def find_rendering(text: str, renderings: Sequence[str], start: int = 0) -> tuple[int, int] | None:
@@ -516,11 +553,14 @@ class _Map:
         self.anchors = anchors
         self.starts = [0] + [i + 1 for i, char in enumerate(target) if char == " "] + [len(target)]
 
-    def __call__(self, position: int) -> int:
+    def __call__(self, position: int, closing: bool = False) -> int:
         anchors = self.anchors
-        for source, target in anchors:
-            if source == position:
-                return target
+        exact = [target for source, target in anchors if source == position]
+        if exact:
+            # A sentence's start and a term's start can fall on one source position: an element
+            # opening there opens at the later target (the term), one closing there closes at the
+            # earlier (a term ending where its sentence ends, before the sentence's last mark).
+            return min(exact) if closing else max(exact)
         before = max((a for a in anchors if a[0] < position), default=anchors[0])
         after = min((a for a in anchors if a[0] > position), default=anchors[-1])
         if after[0] == before[0]:
