@@ -85,7 +85,6 @@ def test_the_import_record_shows_the_server_stack_where_it_is_used(tmp_path: Pat
     keys = tmp_path / "keys.txt"
     keys.write_text("# none yet\n", encoding="utf-8")
     done = run_songngu(["serve", "--api-keys", str(keys)], cwd=tmp_path, importtime=True)
-    assert done.returncode == 2 and other_lines(done.stderr) == [
-        f"songngu: {keys}: no API keys in the file (one key per line)"
-    ]
+    assert done.returncode == 2
+    assert other_lines(done.stderr)[-1] == f"songngu: {keys}: no API keys in the file (one key per line)"
     assert imported_modules(done.stderr) >= SERVER_STACK
