@@ -1,5 +1,10 @@
 """``songngu serve`` in its own process, as an operator runs it: Ctrl-C and SIGTERM finish the
-requests in flight, then stop; bad settings are one line and exit 2, before the model loads."""
+requests in flight, then stop (a second Ctrl-C stops at once); bad settings are one line and exit 2,
+before the model loads.
+
+The stop tests run the command through ``gated_serve.py``: its model calls wait for a gate file, so
+a request is held in the model, for certain, while the signals arrive, and is let go only then.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -20,26 +24,23 @@ from model_factory import FLORES
 from songngu_process import run_songngu
 
 SERVING = re.compile(r"songngu: serving .* on http://127\.0\.0\.1:(\d+)/")
+GATED_SERVE = Path(__file__).with_name("gated_serve.py")
+SENTENCES = (FLORES / "vie_Latn.devtest").read_text(encoding="utf-8").splitlines()[:16]
 
 
-def start_server(model: Path, cwd: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    """``python -m songngu serve`` on a free port; waits for its line saying where it serves."""
+def start_server(
+    model: Path, cwd: Path, *extra: str, gate: Path | None = None
+) -> tuple[subprocess.Popen[str], str]:
+    """``python -m songngu serve`` on a free port; waits for its line saying where it serves. With
+    ``gate``, the same command whose model calls wait until the file ``gate`` exists."""
     environment = dict(os.environ)
     environment.pop("PYTHONPATH", None)
+    command = [sys.executable, "-m", "songngu"]
+    if gate is not None:
+        command = [sys.executable, str(GATED_SERVE)]
+        environment["SONGNGU_TEST_GATE"] = str(gate)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "songngu",
-            "serve",
-            "--model",
-            str(model),
-            "-g",
-            str(SEED_GLOSSARY),
-            "--port",
-            "0",
-            *extra,
-        ],
+        [*command, "serve", "--model", str(model), "-g", str(SEED_GLOSSARY), "--port", "0", *extra],
         cwd=cwd,
         env=environment,
         stdin=subprocess.DEVNULL,
@@ -57,45 +58,61 @@ def start_server(model: Path, cwd: Path, *extra: str) -> tuple[subprocess.Popen[
     raise AssertionError(f"the server did not start: {''.join(lines)}")
 
 
+def refuses_connections(url: str) -> bool:
+    """True once the server has stopped accepting (what it does first on a stop signal)."""
+    try:
+        httpx.get(f"{url}/languages", timeout=5)
+    except httpx.ConnectError:
+        return True
+    return False
+
+
+def ask_in_background(url: str, answer: dict[str, object]) -> threading.Thread:
+    """POST the sentences to ``/translate`` in a thread; ``answer`` gets the response or the error."""
+
+    def ask() -> None:
+        try:
+            answer["response"] = httpx.post(
+                f"{url}/translate", json={"q": SENTENCES, "source": "vi", "target": "en"}, timeout=300
+            )
+        except httpx.HTTPError as error:
+            answer["error"] = error
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    wait_for(
+        lambda: httpx.get(f"{url}/songngu/status", timeout=30).json()["queue"]["jobs_in_model"] == 1,
+        "the request to reach the model",
+    )
+    return asking
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_a_signal_finishes_the_requests_in_flight_then_stops(
     stop: signal.Signals, tiny_model_dir: Path, tmp_path: Path
 ) -> None:
-    process, url = start_server(tiny_model_dir, tmp_path, "--beam", "2", "--max-length", "60")
+    gate = tmp_path / "gate"
+    process, url = start_server(tiny_model_dir, tmp_path, "--beam", "2", "--max-length", "60", gate=gate)
     try:
-        sentences = (FLORES / "vie_Latn.devtest").read_text(encoding="utf-8").splitlines()[:32]
         answer: dict[str, object] = {}
-
-        def ask() -> None:
-            response = httpx.post(
-                f"{url}/translate", json={"q": sentences, "source": "vi", "target": "en"}, timeout=300
-            )
-            answer["response"], answer["at"] = response, time.monotonic()
-
-        asking = threading.Thread(target=ask)
-        asking.start()
-        wait_for(
-            lambda: httpx.get(f"{url}/songngu/status", timeout=30).json()["queue"]["jobs_in_model"] == 1,
-            "the request to reach the model",
-        )
-        signalled = time.monotonic()
+        asking = ask_in_background(url, answer)
         process.send_signal(stop)
+        wait_for(lambda: refuses_connections(url), "the server to stop accepting")
+        assert "response" not in answer and "error" not in answer  # still held in the model
+        gate.touch()  # the model may now finish the request in flight
         asking.join(300)
         returncode = process.wait(120)
         stderr = process.stderr.read() if process.stderr else ""
     finally:
         if process.poll() is None:
             process.kill()
-    response = answer["response"]
-    assert isinstance(response, httpx.Response) and response.status_code == 200
-    assert float(answer["at"]) > signalled  # answered after the signal: it was in flight
+    response = answer.get("response")
+    assert isinstance(response, httpx.Response) and response.status_code == 200, answer
     texts = response.json()["translatedText"]
-    assert len(texts) == len(sentences) and all(texts)
+    assert len(texts) == len(SENTENCES) and all(texts)
     assert returncode == 0, stderr
     assert f"songngu: stopped by {stop.name}: 1 translation request answered, none cut off" in stderr
     assert "Traceback" not in stderr
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{url}/languages", timeout=5)
 
 
 def test_bad_settings_are_one_line_and_exit_2(tiny_model_dir: Path, tmp_path: Path) -> None:
@@ -120,3 +137,32 @@ def test_bad_settings_are_one_line_and_exit_2(tiny_model_dir: Path, tmp_path: Pa
             assert len(lines) == 1 and message in lines[0], (name, done.stderr)
     finally:
         busy.close()
+
+
+def test_a_second_ctrl_c_stops_at_once(tiny_model_dir: Path, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"  # never opened: the request would stay in the model for ever
+    process, url = start_server(tiny_model_dir, tmp_path, "--beam", "2", "--max-length", "60", gate=gate)
+    try:
+        answer: dict[str, object] = {}
+        asking = ask_in_background(url, answer)
+        process.send_signal(signal.SIGINT)
+        wait_for(lambda: refuses_connections(url), "the server to stop accepting")
+        process.send_signal(signal.SIGINT)
+        returncode = process.wait(60)
+        asking.join(60)
+        stderr = process.stderr.read() if process.stderr else ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert returncode == 130, stderr
+    assert stderr.splitlines()[-1] == (
+        "songngu: stopped at once (second Ctrl-C): requests in flight were cut off; "
+        "0 translation requests answered"
+    ), stderr
+    assert "Traceback" not in stderr
+    # Cut off, not answered: uvicorn answers a cancelled request 500 when it can, else the
+    # connection closes.
+    response = answer.get("response")
+    assert isinstance(answer.get("error"), httpx.HTTPError) or (
+        isinstance(response, httpx.Response) and response.status_code == 500
+    ), answer

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import socket
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
 from songngu.translate import DEFAULT_MODEL, PRECISIONS
 from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH, at_least
+
+if TYPE_CHECKING:
+    import uvicorn
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -174,6 +179,12 @@ def run(args: argparse.Namespace) -> int:
         build_app(service), log_level="warning", access_log=args.access_log, lifespan="on", timeout_notify=30
     )
     server = uvicorn.Server(config)
+    # uvicorn's own rule: a second Ctrl-C while requests finish sets ``force_exit`` and stops at once,
+    # cancelling them; it then logs each cancellation with a traceback. That is the stop asked for,
+    # not an error: the command says in one line what was cut off, so those records are dropped.
+    quiet = _QuietOnceForced(server)
+    for name in ("uvicorn.error", "asyncio"):
+        logging.getLogger(name).addFilter(quiet)
     # Said once everything has been checked and loaded, so that a refusal is the only line.
     if store_dir is None:
         say(
@@ -204,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        batcher.stop(timeout=5)
+        batcher.stop(timeout=0 if server.force_exit else 5)  # forced: a search may never end
     stats = batcher.stats()
     if server.force_exit:
         say(
@@ -219,6 +230,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _requests(count: int) -> str:
     return f"{count} translation request{'' if count == 1 else 's'}"
+
+
+class _QuietOnceForced(logging.Filter):
+    """Drops every log record once the server has been forced to stop (a second Ctrl-C)."""
+
+    def __init__(self, server: uvicorn.Server) -> None:
+        super().__init__()
+        self._server = server
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self._server.force_exit
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -65,8 +65,12 @@ def build_app(service: TranslationService) -> Starlette:
         service.batcher.start()
         try:
             yield
-        finally:
-            await asyncio.to_thread(service.batcher.stop)
+        except BaseException:
+            # Cancelled (uvicorn forced to stop by a second Ctrl-C, or an error): tell the worker to
+            # stop without waiting for a search that may take minutes.
+            service.batcher.stop(timeout=0)
+            raise
+        await asyncio.to_thread(service.batcher.stop)
 
     return Starlette(
         routes=[
