@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -14,14 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msgfmt import msgfmt_check
 
+from songngu.glossary.formats import load_glossary
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import GlossaryEntry
 from songngu.translate.align.aligner import SentenceInfo, align, gale_church
 from songngu.translate.align.anchors import GlossaryAnchors, english_anchors, number_key, vietnamese_anchors
 from songngu.translate.align.article import align_article, align_segments
-from songngu.translate.align.files import loads_beads, read_bitext
+from songngu.translate.align.files import loads_beads
 from songngu.translate.cli import main
-from songngu.translate.formats.po import load_catalog
+from songngu.translate.formats import read_bitext
+from songngu.translate.formats.po_read import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -227,6 +230,7 @@ def test_cli_writes_jsonl_tsv_tmx_and_a_checked_po(tmp_path, capsys):
         "score",
         "kind",
         "paragraph",
+        "line",
     ]
     assert beads[0].vi_start == 0  # the BOM is dropped
     assert read_bitext(out / "bai.tsv") == [(b.id, b.vi, b.en) for b in beads if b.vi and b.en]
@@ -243,6 +247,39 @@ def test_cli_writes_jsonl_tsv_tmx_and_a_checked_po(tmp_path, capsys):
             assert entry.msgstr == bead.en
             assert ("fuzzy" in entry.flags) == (bead.score < 0.9)
             assert f"alignment: {bead.kind}, score {bead.score:.2f}" in entry.comment
+
+
+def test_align_records_what_it_used_and_the_lines_of_its_sentences(tmp_path):
+    vi_path, en_path = write_pair(tmp_path)
+    out = tmp_path / "out"
+    assert main(["align", str(vi_path), str(en_path), "--out", str(out)]) == 0
+    catalog = load_catalog(out / "bai.po")
+    header = catalog.metadata
+    # No glossary and no model: neither is claimed (no precision either: no model ran).
+    assert header["X-Songngu-Glossary"] == "none" and header["X-Songngu-Precision"] == "none"
+    assert header["X-Songngu-Model"] == "songngu align"
+    run_id = header["X-Songngu-Run"]
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", run_id)
+    assert f'<prop type="x-songngu-run">{run_id}</prop>' in (out / "bai.tmx").read_text("utf-8")
+    # Each entry's reference is the line of the Vietnamese file its bead starts on.
+    text = vi_path.read_text("utf-8").removeprefix("\ufeff")
+    for bead in loads_beads((out / "bai.jsonl").read_text("utf-8")):
+        if bead.vi:
+            (entry,) = [e for e in catalog if e.msgctxt == bead.id]
+            assert bead.vi_start is not None and bead.line == text.count("\n", 0, bead.vi_start) + 1
+            assert entry.occurrences == [("bai.txt", str(bead.line))]
+    assert {bead.line for bead in loads_beads((out / "bai.jsonl").read_text("utf-8")) if bead.vi} == {
+        1,
+        3,
+        4,
+        6,
+    }
+
+    glossary = ROOT / "seeds" / "glossary.csv"
+    assert main(["align", str(vi_path), str(en_path), "--out", str(out), "-g", str(glossary)]) == 0
+    header = load_catalog(out / "bai.po").metadata
+    assert header["X-Songngu-Glossary"] == f"glossary.csv {load_glossary(glossary).checksum()}"
+    assert header["X-Songngu-Run"] not in ("", run_id)  # another command, another run id
 
 
 def test_tmx_is_read_by_translate_toolkit(tmp_path):
@@ -317,7 +354,11 @@ def test_align_with_a_model_adds_the_mt_score(tmp_path, tiny_model_dir):
     assert main(["align", str(vi_path), str(en_path), "--out", str(out), "--model", str(tiny_model_dir)]) == 0
     beads = loads_beads((out / "bai.jsonl").read_text("utf-8"))
     assert [b.kind for b in beads] == ["1-1", "2-1", "1-0", "1-1"]  # a random model changes no pairing
-    assert "songngu align + " in (out / "bai.po").read_text("utf-8")
+    header = load_catalog(out / "bai.po").metadata
+    assert re.fullmatch(
+        rf"songngu align \+ {re.escape(str(tiny_model_dir))} sha256:[0-9a-f]{{64}}", header["X-Songngu-Model"]
+    )
+    assert header["X-Songngu-Precision"] == "int8"  # what auto gave the model on CPU
 
 
 def test_translate_reuses_reviewed_over_aligned_and_the_po_says_which(tmp_path, tiny_model_dir):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
+from rounding import selection_margins
 from transformers import MarianMTModel, MarianTokenizer
 
 from songngu.translate.constraints import ConstraintAutomaton
@@ -42,27 +44,74 @@ def contains(tokens: tuple[int, ...], part: tuple[int, ...]) -> bool:
     return any(tokens[i : i + len(part)] == part for i in range(len(tokens) - len(part) + 1))
 
 
+# Beyond the seed sentences, FLORES-200 ones: enough sentences whose choices are all clear of a tie.
+FLORES = Path(__file__).resolve().parent.parent / "data" / "flores200" / "vie_Latn.devtest"
+MORE_SOURCES = FLORES.read_text(encoding="utf-8").splitlines()[299:307]
+
+# Our decoder step and transformers' decoder are the same function by other code: their running
+# scores differ by about 1e-5 here (checked below on the final scores). A choice whose candidates lie
+# further apart than this cannot go another way under such rounding on any CPU.
+CLEAR_OF_A_TIE = 1e-4
+
+
 @pytest.mark.parametrize(("beam", "max_length"), [(4, 16), (2, 24)])
 def test_without_constraints_it_is_transformers_beam_search(marian_fp32, beam: int, max_length: int) -> None:
     # fp32 only: generate computes logits in the model's dtype, the search in float32 (by design).
+    # Not the same arithmetic (another decoder implementation), so token for token only for the
+    # sentences whose every choice in generate's search was clear of a tie; the rest may go either
+    # way by a last bit, as they may between two CPUs.
     tokenizer, model = marian_fp32
-    batch = tokenizer(SOURCES, return_tensors="pt", padding=True)
-    expected = model.generate(
-        **batch, num_beams=beam, do_sample=False, max_length=max_length, early_stopping=False
-    )
+    sources = SOURCES + MORE_SOURCES
+    batch = tokenizer(sources, return_tensors="pt", padding=True)
+    with selection_margins(len(sources)) as margins:
+        expected = model.generate(
+            **batch,
+            num_beams=beam,
+            do_sample=False,
+            max_length=max_length,
+            early_stopping=False,
+            output_scores=True,
+            return_dict_in_generate=True,
+        )
     found = beam_search(
         model,
         batch.input_ids,
         batch.attention_mask,
-        [ConstraintAutomaton([])] * len(SOURCES),
+        [ConstraintAutomaton([])] * len(sources),
         beam=beam,
         max_length=max_length,
     )
+    clear = (margins > CLEAR_OF_A_TIE).tolist()
+    assert sum(clear) >= 3, margins  # the comparison below is never vacuous
     eos, pad = model.generation_config.eos_token_id, model.generation_config.pad_token_id
-    for reference, hypotheses in zip(expected.tolist(), found, strict=True):
+    compared = zip(expected.sequences.tolist(), expected.sequences_scores.tolist(), found, clear, strict=True)
+    for reference, score, hypotheses, is_clear in compared:
+        if not is_clear:
+            continue
         body = [t for t in reference[1:] if t != pad]
         body = body[: body.index(eos)] if eos in body else body
         assert hypotheses[0].tokens == tuple(body)
+        assert hypotheses[0].score == pytest.approx(score, abs=CLEAR_OF_A_TIE / max_length)
+
+
+def test_the_first_step_runs_one_hypothesis_per_sentence(marian_fp32) -> None:
+    # Only the first beam is live at the start: the decoder and the output layer run for it alone
+    # (the search's own output is checked against generate above), then for the whole beam.
+    tokenizer, model = marian_fp32
+    batch = tokenizer(SOURCES, return_tensors="pt", padding=True)
+    rows: list[int] = []
+    hook = (
+        model.get_decoder()
+        .layers[-1]
+        .fc1.register_forward_hook(lambda module, args, output: rows.append(args[0].shape[0]))
+    )
+    try:
+        beam_search(
+            model, batch.input_ids, batch.attention_mask, [ConstraintAutomaton([])] * 4, beam=3, max_length=5
+        )
+    finally:
+        hook.remove()
+    assert rows[:2] == [len(SOURCES), 3 * len(SOURCES)]
 
 
 def test_every_hypothesis_meets_all_constraints_and_no_negative(marian) -> None:
@@ -99,3 +148,49 @@ def test_constraint_longer_than_the_limit_finishes_nothing(marian) -> None:
     automata = [ConstraintAutomaton([[term]]), ConstraintAutomaton([])]
     found = beam_search(model, batch.input_ids, batch.attention_mask, automata, beam=3, max_length=len(term))
     assert found[0] == [] and found[1]
+
+
+@torch.inference_mode()
+def score_alone(
+    model: MarianMTModel, tokenizer: MarianTokenizer, source: str, tokens: tuple[int, ...], max_length: int
+) -> float:
+    """What the search's score of ``tokens`` is when computed for ``source`` alone, by transformers'
+    forward pass: mean log-probability per generated token, end token included (``<pad>`` banned and
+    renormalised, as opus-mt's generation config asks; an end forced at ``max_length`` costs 0)."""
+    generation = model.generation_config
+    decoder = torch.tensor([[model.config.decoder_start_token_id, *tokens]])
+    logits = model(**tokenizer([source], return_tensors="pt"), decoder_input_ids=decoder).logits[0].float()
+    logits[:, generation.pad_token_id] = float("-inf")
+    log_probs = torch.log_softmax(logits, dim=-1)
+    targets = [*tokens, generation.eos_token_id]
+    picked = log_probs[torch.arange(len(targets)), torch.tensor(targets)]
+    if len(tokens) == max_length - 2:  # the end was forced: its log-probability is 0
+        picked = picked[:-1]
+    return float(picked.sum()) / len(targets)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_a_sentence_s_scores_in_a_batch_are_its_own(tiny_model_dir: Path, precision: str) -> None:
+    # A sentence searched in a padded batch is not the same arithmetic as alone (other shapes), so its
+    # translation may differ from its translation alone where two candidates tie within rounding. What
+    # must hold whatever the CPU: every hypothesis the batch found scores, computed for its sentence
+    # alone by transformers, what the search said, up to rounding. Padding, another sentence's states
+    # or a beam of another sentence would show here. (bf16 rounds too coarsely to tell these apart.)
+    tokenizer = MarianTokenizer.from_pretrained(tiny_model_dir)
+    model = apply_precision(
+        MarianMTModel.from_pretrained(tiny_model_dir, use_safetensors=True).eval(), Precision(precision)
+    )
+    terms = [["human rights"], ["Viet Nam", "Vietnam"], [], ["ASEAN"]]
+    automata = [ConstraintAutomaton([[target_ids(tokenizer, t)] for t in constraint]) for constraint in terms]
+    sources = SOURCES + MORE_SOURCES[:2]
+    automata += [ConstraintAutomaton([])] * 2
+    batch = tokenizer(sources, return_tensors="pt", padding=True)
+    found = beam_search(model, batch.input_ids, batch.attention_mask, automata, beam=3, max_length=24)
+    alone = [
+        score_alone(model, tokenizer, source, h.tokens, 24)
+        for source, hs in zip(sources, found, strict=True)
+        for h in hs
+    ]
+    assert all(found) and len(alone) > len(sources)
+    searched = [h.score for hypotheses in found for h in hypotheses]
+    assert searched == pytest.approx(alone, abs=1e-4)

@@ -100,3 +100,34 @@ def test_command_compare_prints_json_comparison(tmp_path: Path, capsys: pytest.C
     short.write_text("one line\n", encoding="utf-8")
     assert main(["evaluate", "--hyp", str(hyp), "--ref", str(ref), "--compare", str(short)]) == 2
     assert "short.en" in capsys.readouterr().err
+
+
+def test_identical_systems_are_no_difference_not_p_0_001(
+    systems: tuple[list[str], list[str], list[str]], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    refs, a, b = systems
+    # sacrebleu's formula gives (0 + 1) / (n + 1) for two identical systems: "significant" beside equal
+    # scores. Equal on every resample is no difference at all.
+    same = paired_bootstrap(a, list(a), refs, terms=([1] * N, [1] * N, [1] * N), n_samples=200)
+    assert [c.metric for c in same] == ["bleu", "chrf", "term_success_rate"]
+    assert all(c.no_difference and c.p_value is None for c in same)
+    assert all(c.baseline == c.system for c in same)
+    # Other outputs with the same terms met: BLEU and chrF differ, term success does not.
+    mixed = paired_bootstrap(a, b, refs, terms=([1] * N, [1] * N, [1] * N), n_samples=200)
+    assert [c.no_difference for c in mixed] == [False, False, True]
+    assert mixed[0].p_value is not None and mixed[2].p_text() == "no difference"
+
+    ref, hyp = tmp_path / "ref.en", tmp_path / "hyp.en"
+    ref.write_text("\n".join(refs) + "\n", encoding="utf-8")
+    hyp.write_text("\n".join(a) + "\n", encoding="utf-8")
+    argv = ["evaluate", "--hyp", str(hyp), "--ref", str(ref), "--compare", str(hyp), "--resamples", "100"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "no difference: the two systems score the same on every resample of every metric" in out
+    assert "p = " not in out and out.count("no difference") == 3  # the line, BLEU and chrF
+    assert main([*argv, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)["comparison"]
+    assert result["bleu"]["p_value"] is None and result["bleu"]["no_difference"] is True
+    report = tmp_path / "r.md"
+    assert main([*argv, "--report", str(report)]) == 0
+    assert "| no difference |" in report.read_text(encoding="utf-8")

@@ -24,10 +24,13 @@ class Outline(HTMLParser):
         super().__init__()
         self.tags: list[str] = []
         self.external: list[str] = []
+        self.script_sources: list[str] = []
         self.open: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        if tag == "script":
+            self.script_sources += [value or "" for name, value in attrs if name == "src"]
         for name, value in attrs:
             if name in ("src", "href") and value and "://" in value:
                 self.external.append(value)
@@ -75,7 +78,9 @@ def test_html_report_is_self_contained_with_chart(
     outline.close()
     assert "svg" in outline.tags and outline.tags.count("rect") >= 4 * 4  # 3 articles + all, 4 metrics
     assert "table" in outline.tags
-    assert "script" not in outline.tags and "link" not in outline.tags and not outline.external
+    # One inline script (the segment filters), nothing loaded from elsewhere.
+    assert outline.tags.count("script") == 1 and not outline.script_sources
+    assert "link" not in outline.tags and not outline.external
     for ref in SEED_REFS:
         assert ref.stem in page
     assert "Terms that fail most" in page and "ASEAN Intergovernmental Commission on Human Rights" in page
@@ -84,11 +89,15 @@ def test_html_report_is_self_contained_with_chart(
     assert main(["evaluate", "--hyp", *hyps, "--ref", *map(str, SEED_REFS), "--report", str(markdown)]) == 0
     text = markdown.read_text(encoding="utf-8")
     assert "| article | segments | BLEU | chrF | chrF++ | TER |" in text
-    assert text.count("\n| 00") == 3 and "| all |" in text
+    scores, worst = text.split("## Worst segments")
+    assert scores.count("\n| 00") == 3 and "| all |" in scores
+    assert "| article | segment | sentence chrF | hypothesis | reference | terms missed |" in worst
+    assert worst.count("\n| 00") == 30  # the 30 worst of the seed articles' segments
 
 
 def test_post_edit_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     catalog = polib.POFile()
+    catalog.metadata = {"Language": "en"}
     catalog.append(
         polib.POEntry(msgctxt="a:1:1", msgid="Một.", msgstr="One.", comment="machine translation: 1.")
     )
@@ -126,7 +135,7 @@ def test_flores200_with_the_tiny_model(
         (["--hyp", "{hyp}"], "needs --hyp FILE and --ref FILE"),
         (["--hyp", "{hyp}", "--ref", "{short}"], "3 segments, but the reference"),
         (["--hyp", "{hyp}", "--ref", "{fuzzy}"], "no confirmed entries"),
-        (["--hyp", "{hyp}", "--ref", "{broken}"], "broken.po:4: not a valid PO catalog"),
+        (["--hyp", "{hyp}", "--ref", "{broken}"], "broken.po:4: malformed PO"),
         (["--hyp", "{hyp}", "--ref", "{latin1}"], "latin1.en: byte 2: not valid UTF-8"),
         (["--hyp", "{hyp}", "--ref", "{hyp}", "--glossary", "{glossary}"], "no source sentences"),
         (["--hyp", "{hyp}", "--ref", "{hyp}", "--report", "{out}/r.pdf"], "unknown report format"),
@@ -149,6 +158,7 @@ def test_bad_input_is_one_line_exit_2(
     files["hyp"].write_text("a\nb\nc\n", encoding="utf-8")
     files["short"].write_text("a\n", encoding="utf-8")
     catalog = polib.POFile()
+    catalog.metadata = {"Language": "en"}  # PO files are read strictly, as review import reads them
     catalog.append(polib.POEntry(msgctxt="a:1:1", msgid="Một.", msgstr="One.", flags=["fuzzy"]))
     catalog.append(polib.POEntry(msgctxt="a:2:1", msgid="Hai.", msgstr=""))
     files["fuzzy"].write_text(str(catalog), encoding="utf-8")

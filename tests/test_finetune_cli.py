@@ -75,7 +75,7 @@ def test_fewer_pairs_than_a_batch(refuse: Run) -> None:
 
 
 def test_missing_base_model(refuse: Run, work: Path) -> None:
-    refuse("model directory not found", model=str(work / "no-such-model"))
+    refuse("no such directory", model=str(work / "no-such-model"))
 
 
 def test_out_that_is_not_a_finetune_directory(refuse: Run, work: Path) -> None:
@@ -84,6 +84,12 @@ def test_out_that_is_not_a_finetune_directory(refuse: Run, work: Path) -> None:
     refuse("not a finished songngu finetune directory")
     (work / "file").write_text("x\n", encoding="utf-8")
     refuse("not a finished songngu finetune directory", out="file")
+
+
+def test_out_under_a_file_is_refused(refuse: Run, work: Path) -> None:
+    # Missing parents of --out are created (models/desk); a file where a parent should be is not.
+    (work / "models").write_text("x\n", encoding="utf-8")
+    refuse(f"{work / 'models'} exists and is not a directory", out="models/desk")
 
 
 def test_resume_without_a_checkpoint(refuse: Run) -> None:

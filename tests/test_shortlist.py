@@ -54,6 +54,9 @@ def test_restricted_projection_equals_the_full_layer_on_its_tokens(layer: str) -
 
 def test_whole_vocabulary_shortlist_changes_nothing(tiny_model_dir: Path, precision: str) -> None:
     # The mechanism is exact: with every token listed, the search finds what it finds without a list.
+    # Bit for bit, because it is the same arithmetic: the listed rows are the whole weight in its own
+    # order, multiplied by the same product on the same shapes (fp32: one matrix product either way;
+    # int8: the same integer product and rescale, test_logits.py) and then copied into place.
     translator = Translator.load(str(tiny_model_dir), device="cpu", precision=precision)
     requests = [*seed_requests(4), TranslationRequest("Hội thảo có sự tham dự của hơn 60 đại biểu.")]
     batch = translator.tokenizer([r.source for r in requests], return_tensors="pt", padding=True)

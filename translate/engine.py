@@ -7,6 +7,7 @@ code, safetensors weights only) or from a local directory in the opus-mt layout,
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import os
@@ -22,6 +23,7 @@ import torch
 from tqdm import tqdm
 
 from songngu.errors import InputError
+from songngu.filenames import printable, printable_path
 from songngu.translate import DEFAULT_MODEL
 from songngu.translate.constraints import (
     ConstraintAutomaton,
@@ -57,12 +59,47 @@ PROBE_SENTENCES = (
 __all__ = [
     "DEFAULT_MODEL",
     "Precision",
+    "SourceMeter",
     "TermConstraint",
     "Translation",
     "TranslationRequest",
     "Translator",
     "locate_model",
 ]
+
+
+class SourceMeter:
+    """Whether the model reads a sentence whole, from its tokenizer and configuration alone (no
+    weights): what a driver that leaves the model to others (``--ray``) needs to split sentences into
+    pieces exactly as a local run does (:mod:`translate.pieces`)."""
+
+    def __init__(self, tokenizer: MarianTokenizer, max_positions: int) -> None:
+        self.tokenizer = tokenizer
+        limit = max_positions
+        declared = getattr(tokenizer, "model_max_length", None)
+        # transformers uses a huge sentinel for "no limit declared".
+        if isinstance(declared, int) and 0 < declared < 1_000_000:
+            limit = min(limit, declared)
+        self.limit = limit  # the most source tokens, end token included
+
+    @classmethod
+    def load(cls, model: str, directory: Path) -> SourceMeter:
+        """The meter of the model in ``directory`` (found by :func:`locate_model`); ``model`` names it
+        in errors. Raises :class:`InputError` when its tokenizer or configuration does not load."""
+        with _quiet_libraries():
+            from transformers import MarianConfig, MarianTokenizer
+
+            logging.getLogger("transformers").setLevel(logging.ERROR)
+            try:
+                tokenizer = MarianTokenizer.from_pretrained(directory, local_files_only=True)
+                config = MarianConfig.from_pretrained(directory, local_files_only=True)
+            except (OSError, ValueError, KeyError, RuntimeError) as error:
+                raise InputError(f"{model}: cannot load the MarianMT model: {_load_error(error)}") from None
+        return cls(tokenizer, int(config.max_position_embeddings))
+
+    def fits(self, text: str) -> bool:
+        """Whether the model reads ``text`` whole (its source tokens, end token included, fit)."""
+        return len(self.tokenizer(text).input_ids) <= self.limit
 
 
 @dataclass(frozen=True)
@@ -113,6 +150,7 @@ class Translator:
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
+        self.source_meter = SourceMeter(tokenizer, int(model.config.max_position_embeddings))
         self.model_id = model_id
         self.revision = revision
         self.device = device
@@ -186,16 +224,11 @@ class Translator:
     def max_source_tokens(self) -> int:
         """The most source tokens (end token included) the model reads: its position table, or the
         tokenizer's limit when that is lower. Longer sentences are split (see :mod:`translate.pieces`)."""
-        limit = int(self.model.config.max_position_embeddings)
-        declared = getattr(self.tokenizer, "model_max_length", None)
-        # transformers uses a huge sentinel for "no limit declared".
-        if isinstance(declared, int) and 0 < declared < 1_000_000:
-            limit = min(limit, declared)
-        return limit
+        return self.source_meter.limit
 
     def fits_source(self, text: str) -> bool:
         """Whether the model reads ``text`` whole (its source tokens, end token included, fit)."""
-        return len(self.tokenizer(text).input_ids) <= self.max_source_tokens
+        return self.source_meter.fits(text)
 
     def encode_target(self, text: str) -> list[int]:
         """Target-side token ids of ``text`` (the English SentencePiece model), no end token."""
@@ -443,25 +476,55 @@ def resolve_device(device: str) -> str:
 
 
 def _looks_like_path(model: str) -> bool:
-    """Whether ``model`` can only be meant as a directory (a hub id is ``name`` or ``owner/name``)."""
-    return _HUB_ID.fullmatch(model) is None
+    """Whether ``model`` can only be meant as a local directory, not a hub id.
+
+    A hub id is ``name`` or ``owner/name`` (letters, digits, ``-``, ``_``, ``.``). Anything else is a
+    path: absolute, starting with ``.`` or ``~``, with a backslash, a trailing slash or more than one
+    slash. ``owner/name`` is taken as a path too when ``owner`` is a directory here (``models/x``
+    beside a ``models/`` folder): on a desk that is where a downloaded model was meant to be.
+    """
+    if _HUB_ID.fullmatch(model) is None or model.startswith("."):
+        return True
+    owner, slash, _ = model.partition("/")
+    return bool(slash) and Path(owner).is_dir()
+
+
+def _no_such_directory(model: str, path: Path) -> InputError:
+    """One line for a model path that names no directory (never a download hint: it is not a hub id)."""
+    if path.exists():
+        return InputError(f"{model}: not a directory; --model takes a MarianMT directory or a hub id")
+    hint = "; --model takes a MarianMT directory or a hub id"
+    parent = path.parent
+    if parent.is_dir():
+        siblings = sorted(entry.name for entry in parent.iterdir() if entry.is_dir())
+        close = difflib.get_close_matches(path.name, siblings, n=1)
+        if close:
+            hint = f"; did you mean {parent / close[0] if str(parent) != '.' else close[0]}?"
+    return InputError(f"{model}: no such directory{hint}")
 
 
 def locate_model(model: str) -> tuple[Path, str]:
     """The local directory holding the model's files and its revision (hub commit, or ``sha256:``
     of a directory's files), without loading it: what identifies the model in the run metadata.
 
-    Raises :class:`InputError` as :meth:`Translator.load` does.
+    Raises :class:`InputError` as :meth:`Translator.load` does; a ``model`` that can only be a path
+    (:func:`_looks_like_path`) and names no directory is said to be so, not sent to the hub.
     """
     path = Path(model).expanduser()
     if path.is_dir():
         return _check_directory(path, model), _directory_checksum(path)
     if path.exists() or _looks_like_path(model):
-        raise InputError(f"{model}: model directory not found; {DOWNLOAD_HINT.format(model=DEFAULT_MODEL)}")
+        raise _no_such_directory(model, path)
     return _from_hub(model)
 
 
 def _check_directory(path: Path, name: str) -> Path:
+    if printable_path(path.absolute()) != os.fspath(path.absolute()):
+        # SentencePiece takes only UTF-8 paths: refused here, not as a TypeError while loading.
+        raise InputError(
+            f"{printable(name)}: the model's path is not valid UTF-8, and its tokenizer (SentencePiece) "
+            "cannot open it; rename the folder, or link to it from a UTF-8 path"
+        )
     missing = [f for f in MODEL_FILES if not (path / f).is_file()]
     if "model.safetensors" in missing and (path / "pytorch_model.bin").exists():
         raise InputError(

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from songngu import __version__
+from songngu.filenames import printable, printable_path
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import Glossary, TermMatch
-from songngu.textfile import read_text
+from songngu.textfile import ARTICLE_LIMIT, read_text
 from songngu.translate.constraints import TermConstraint
 from songngu.translate.engine import Translation, TranslationRequest, Translator
 from songngu.translate.memory import MemoryUnit, TranslationMemory
@@ -77,8 +78,9 @@ def sentence_terms(matches: Sequence[TermMatch]) -> SentenceTerms:
 
 @dataclass(frozen=True)
 class ArticleSource:
-    """An article to translate: the file it came from, its name (segment ids, output file names) and
-    text, as read."""
+    """An article to translate: the file it came from (as records name it:
+    :func:`songngu.filenames.printable_path`), its name (segment ids, output file names) and text,
+    as read."""
 
     path: str
     name: str
@@ -87,7 +89,9 @@ class ArticleSource:
     @classmethod
     def read(cls, path: str | os.PathLike[str], text: str | None = None) -> ArticleSource:
         """The article in ``path`` (``text``: its content, if already read)."""
-        return cls(os.fspath(path), article_name(path), read_text(path) if text is None else text)
+        if text is None:
+            text = read_text(path, ARTICLE_LIMIT)
+        return cls(printable_path(path), article_name(path), text)
 
 
 class ModelIdentity(Protocol):
@@ -435,9 +439,9 @@ def run_info(
     """The metadata line of an article's records."""
     return RunInfo(
         tool_version=__version__,
-        model=engine.model_id,
+        model=printable(engine.model_id),
         model_revision=engine.revision,
-        glossary=glossary.source if glossary else None,
+        glossary=printable(glossary.source) if glossary else None,
         glossary_checksum=glossary.checksum() if glossary else None,
         beam=settings.beam,
         max_length=settings.max_length,
@@ -451,7 +455,14 @@ def run_info(
 
 
 def _outcome(match: TermMatch, met: bool) -> TermOutcome:
-    return TermOutcome(start=match.start, end=match.end, vi=match.text, en=match.target, met=met)
+    return TermOutcome(
+        start=match.start,
+        end=match.end,
+        vi=match.text,
+        en=match.target,
+        met=met,
+        alternatives=match.accepted[1:],
+    )
 
 
 def _memory_result(segment: Segment, sentence: SentenceTerms, unit: MemoryUnit) -> SegmentResult:

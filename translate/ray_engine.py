@@ -14,8 +14,12 @@ with one CPU per actor; any other address is passed to ``ray.init`` (``ray://hos
 ``host:6379``). Each node must have songngu installed, and the model (a hub id in its cache, or the
 same directory path): an actor refuses a model whose revision differs from the driver's.
 
-Translation does not depend on the batch (tested), so a Ray run writes the same files as a local
-run on the same kind of device.
+The driver loads the model's tokenizer and configuration (not its weights) to split sentences too
+long for the model into pieces, as a local run does. A sentence's translation is computed from its
+own row of a batch (tested up to rounding), so a Ray run writes the files a local run writes on the
+same kind of device: byte for byte when the batches are the same computation (tested with batches
+of one), and up to rounding otherwise, since an actor's batches hold other sentences than a local
+run's (README, "What the tests claim").
 """
 
 from __future__ import annotations
@@ -28,7 +32,13 @@ from typing import Any
 
 from songngu.errors import InputError
 from songngu.translate.constraints import TermConstraint
-from songngu.translate.engine import Translation, TranslationRequest, Translator, locate_model
+from songngu.translate.engine import (
+    SourceMeter,
+    Translation,
+    TranslationRequest,
+    Translator,
+    locate_model,
+)
 from songngu.translate.pipeline import DecodingSettings
 
 INSTALL_HINT = "pip install 'songngu[ray]'"
@@ -61,7 +71,10 @@ class RayEngine:
         import ray
         from ray.data import DataContext
 
-        _, self.revision = locate_model(model)
+        directory, self.revision = locate_model(model)
+        # The tokenizer and configuration only (no weights): sentences too long for the model are
+        # split into pieces here, exactly as a local run splits them, before they reach an actor.
+        self._source = SourceMeter.load(model, directory)
         self.model_id = model
         self.device = device  # replaced by the device the actors report once they have translated
         self._requested_device = device
@@ -104,9 +117,8 @@ class RayEngine:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
     def fits_source(self, text: str) -> bool:
-        """Every sentence is sent whole: the driver has no tokenizer, so on Ray an overlong sentence is
-        truncated by the actor's tokenizer rather than split into pieces as a local run splits it."""
-        return True
+        """Whether the model reads ``text`` whole, measured with its own tokenizer on the driver."""
+        return self._source.fits(text)
 
     def close(self) -> None:
         """Disconnect from the cluster (and stop it, when it was started for this run)."""

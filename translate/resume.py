@@ -2,8 +2,11 @@
 
 An article's outputs are up to date when all of them exist and the run metadata of its JSONL file
 (line 1) records the same :class:`OutputKey` as the run about to start: the same text, glossary,
-model and decoding settings. Anything else that varies between runs does not change a translation:
-the batch size (translations do not depend on the batch: tested), the tool version, the device.
+model and decoding settings. The model is compared by identity, its revision (the hub commit, or the
+checksum of a directory's files), not by the ``--model`` string: ``--model model`` and ``--model
+/abs/path/model`` name one model, and a directory copied elsewhere is still that model. Anything
+else that varies between runs is not compared: the batch size (a sentence is computed from its own
+row of a batch: the translations agree up to rounding, tested), the tool version, the device.
 
 The translation memory is not part of the key: a memory grows all the time, and re-translating an
 archive whenever one review is imported would defeat resuming. ``--force`` redoes every article,
@@ -25,8 +28,7 @@ class OutputKey:
     """What decides an article's outputs, as its run metadata records it."""
 
     source_checksum: str | None
-    model: str
-    model_revision: str
+    model_revision: str  # the model's identity; the --model string that named it is not compared
     glossary_checksum: str | None
     beam: int
     max_length: int
@@ -38,7 +40,6 @@ class OutputKey:
         """The key recorded in (or about to be written to) a run's metadata."""
         return cls(
             source_checksum=run.source_checksum,
-            model=run.model,
             model_revision=run.model_revision,
             glossary_checksum=run.glossary_checksum,
             beam=run.beam,

@@ -8,14 +8,22 @@ same idea ``inter_threads``.
 
 The batches are the same whatever the number of streams (the caller forms them first), each stream
 has its own :class:`~translate.workspace.Workspace`, and a batch's result does not depend on
-which stream ran it or when: the output is identical with one stream or several (tested).
+which stream ran it or when. What does change with the number of streams is each search's share of
+the intra-op threads (all of them for one stream, ``threads // streams`` for several), and the
+thread count can be part of the arithmetic: PyTorch's own kernels split the search's operations
+between threads by output rows, so each number is summed in the same order whatever the count, but
+the BLAS under the float products (MKL, oneDNN) does not promise that. So: identical output for the
+same per-search thread count (tested, with one thread per search in both runs); with another count,
+identical on the development machine (AMD EPYC, AVX2: 1 and 2 threads, fp32, int8 and bf16), and
+equal up to rounding in general.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 import torch
@@ -62,7 +70,8 @@ def run_batches(
     lock = threading.Lock()
 
     def work(batch: B) -> None:
-        torch.set_num_threads(share)  # this thread's OpenMP team (and MKL's, which is global)
+        # The OpenMP team size is process-wide in torch's build (measured), so every stream sets the same.
+        torch.set_num_threads(share)
         with lock:
             slot = free.pop()
         try:
@@ -73,11 +82,18 @@ def run_batches(
         with lock:
             on_done(batch, result)
 
+    # At most ``streams`` batches are submitted at a time, and the next only once one has finished
+    # well: after a failure (or an interrupt) no further batch starts, whatever the threads' timing.
+    remaining = iter(batches)
     pool = ThreadPoolExecutor(max_workers=streams, thread_name_prefix="songngu-search")
     try:
-        for future in [pool.submit(work, batch) for batch in batches]:
-            future.result()
+        running = {pool.submit(work, batch) for batch in itertools.islice(remaining, streams)}
+        while running:
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                future.result()  # raises the search's error before anything more is submitted
+            for batch in itertools.islice(remaining, len(finished)):
+                running.add(pool.submit(work, batch))
     finally:
-        # On a failure or an interrupt, batches not yet started are dropped, not searched in vain.
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True)  # the batches already running finish; nothing else was queued
         torch.set_num_threads(threads)

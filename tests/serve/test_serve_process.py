@@ -64,6 +64,8 @@ def refuses_connections(url: str) -> bool:
         httpx.get(f"{url}/languages", timeout=5)
     except httpx.ConnectError:
         return True
+    except httpx.TransportError:  # accepted just before the listener closed, then dropped: ask again
+        return False
     return False
 
 
@@ -126,7 +128,7 @@ def test_bad_settings_are_one_line_and_exit_2(tiny_model_dir: Path, tmp_path: Pa
         "keys": (["--api-keys", str(empty)], "keys.txt: no API keys in the file"),
         "port": (["--port", str(taken)], f"--host 127.0.0.1 --port {taken}: cannot listen there"),
         "queue": (["--max-segments", "10", "--queue", "5"], "--max-segments 10 is more than --queue 5"),
-        "model": (["--model", str(tmp_path / "no-model")], "model directory not found"),
+        "model": (["--model", str(tmp_path / "no-model")], "no-model: no such directory; --model takes"),
     }
     try:
         for name, (args, message) in cases.items():

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from songngu.filenames import printable_path
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.translate.align.aligner import DEFAULT_SETTINGS, AlignmentSettings, Bead, SentenceInfo, align
 from songngu.translate.align.anchors import GlossaryAnchors, english_anchors, vietnamese_anchors
@@ -47,6 +48,7 @@ class AlignedBead:
     score: float
     kind: str
     paragraph: int  # of the Vietnamese side (of the English side when that is empty)
+    line: int = 0  # the line of the Vietnamese file the bead starts on (1-based); 0: no Vietnamese side
 
     @property
     def bitext(self) -> bool:
@@ -121,7 +123,7 @@ def align_article(
     en = segment_article(en_text, name, "en")
     beads = align_segments(vi, en, matcher=matcher, translate=translate, settings=settings)
     records = tuple(_record(name, bead, vi, en) for bead in beads)
-    return AlignedArticle(name, os.fspath(vi_path), os.fspath(en_path), records, min_score)
+    return AlignedArticle(name, printable_path(vi_path), printable_path(en_path), records, min_score)
 
 
 def _record(name: str, bead: Bead, vi: Sequence[Segment], en: Sequence[Segment]) -> AlignedBead:
@@ -142,4 +144,5 @@ def _record(name: str, bead: Bead, vi: Sequence[Segment], en: Sequence[Segment])
         score=bead.score,
         kind=bead.kind,
         paragraph=paragraph,
+        line=vi_side[0].line if vi_side else 0,
     )

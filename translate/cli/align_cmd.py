@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,8 @@ from songngu.errors import InputError
 
 if TYPE_CHECKING:
     from songngu.translate.align.article import AlignedArticle, TranslateBatch
+    from songngu.translate.engine import Translator
+    from songngu.translate.memory import StoreCounts
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,9 +59,10 @@ def run(args: argparse.Namespace) -> int:
     """Align every pair; exit 2 if any input was refused."""
     from songngu.glossary.formats import load_glossary
     from songngu.glossary.matcher import GlossaryMatcher
-    from songngu.textfile import read_text
+    from songngu.textfile import ARTICLE_LIMIT, read_text
     from songngu.translate.align.article import DEFAULT_MIN_SCORE, align_article
-    from songngu.translate.align.files import prepare_aligned, write_aligned
+    from songngu.translate.align.files import AlignmentRun, prepare_aligned, write_aligned
+    from songngu.translate.records import new_run_id
     from songngu.translate.segment import article_name
 
     pairs = _pairs(args.files, args.pairs)
@@ -66,14 +70,15 @@ def run(args: argparse.Namespace) -> int:
     clashes = sorted({name for name in names if names.count(name) > 1})
     if clashes:
         raise InputError(f"several pairs would write {args.out}/{clashes[0]}.*; rename one Vietnamese file")
-    matcher = GlossaryMatcher(load_glossary(args.glossary)) if args.glossary else None
+    glossary = load_glossary(args.glossary) if args.glossary else None
+    matcher = GlossaryMatcher(glossary) if glossary is not None else None
     min_score = DEFAULT_MIN_SCORE if args.min_score is None else args.min_score
 
     readable: list[tuple[str, str, str, str]] = []
     refused = 0
     for vi, en in pairs:
         try:
-            readable.append((vi, en, read_text(vi), read_text(en)))
+            readable.append((vi, en, read_text(vi, ARTICLE_LIMIT), read_text(en, ARTICLE_LIMIT)))
         except InputError as exc:
             print(f"songngu: {exc}", file=sys.stderr)
             refused += 1
@@ -90,12 +95,27 @@ def run(args: argparse.Namespace) -> int:
 
         memory = TranslationMemory(args.tm, on_wait=say)
     try:
-        translate = _translator(args.model, args.device) if args.model else None
+        # One run id for every file of this command, and in the headers what the run really used.
+        run = AlignmentRun(
+            run_id=new_run_id(),
+            glossary=glossary.source if glossary is not None else None,
+            glossary_checksum=glossary.checksum() if glossary is not None else None,
+        )
+        translate = None
+        if args.model:
+            translate, translator = _translator(args.model, args.device)
+            run = replace(
+                run,
+                model=args.model,
+                model_revision=translator.revision,
+                precision=translator.precision.value,
+                device=translator.device,
+            )
         for vi, en, vi_text, en_text in readable:
             article = align_article(
                 vi, en, vi_text, en_text, matcher=matcher, translate=translate, min_score=min_score
             )
-            write_aligned(article, args.out, model=args.model or "")
+            write_aligned(article, args.out, run)
             stored = None
             if memory is not None:
                 from songngu.translate.align.memory import aligned_units
@@ -128,9 +148,9 @@ def _pairs(files: list[str], listing: str | None) -> list[tuple[str, str]]:
     return pairs
 
 
-def _translator(model: str, device: str) -> TranslateBatch:
-    """A function translating Vietnamese sentences with ``model`` (loaded here: the model stack is
-    imported only when --model is given)."""
+def _translator(model: str, device: str) -> tuple[TranslateBatch, Translator]:
+    """A function translating Vietnamese sentences with ``model``, and the translator (loaded here:
+    the model stack is imported only when --model is given)."""
     from songngu.translate.engine import TranslationRequest, Translator
 
     translator = Translator.load(model, device=device)
@@ -139,14 +159,18 @@ def _translator(model: str, device: str) -> TranslateBatch:
         requests = [TranslationRequest(sentence) for sentence in sentences]
         return [t.text for t in translator.translate(requests, progress=sys.stderr.isatty())]
 
-    return translate
+    return translate, translator
 
 
-def _summary(article: AlignedArticle, out_dir: str, stored: int | None) -> str:
+def _summary(article: AlignedArticle, out_dir: str, stored: StoreCounts | None) -> str:
     kinds = Counter(bead.kind for bead in article.beads)
     shown = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items(), key=lambda item: -item[1]))
     low = sum(1 for bead in article.beads if bead.bitext and bead.score < article.min_score)
-    memory = f"; {stored} stored in the memory" if stored is not None else ""
+    memory = ""
+    if stored is not None:
+        known = stored.origins + stored.present
+        already = f" ({known} pairs already there)" if known else ""
+        memory = f"; {stored.added} stored in the memory{already}"
     noun = "bead" if len(article.beads) == 1 else "beads"
     return (
         f"{article.vi_path} + {article.en_path}: {len(article.beads)} {noun} ({shown}), "

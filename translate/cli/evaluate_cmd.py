@@ -253,11 +253,13 @@ def print_evaluation(evaluation: Evaluation) -> None:
     if evaluation.comparison:
         print()
         print(f"paired bootstrap resampling against {', '.join(evaluation.compared_with)}:")
+        if all(c.no_difference for c in evaluation.comparison):
+            print("  no difference: the two systems score the same on every resample of every metric")
         for c in evaluation.comparison:
             scale = 100 if c.metric == "term_success_rate" else 1
             print(
                 f"  {c.metric:<18} baseline {_estimate(c.baseline, scale)}"
-                f"  system {_estimate(c.system, scale)}  p = {c.p_value:.4f}"
+                f"  system {_estimate(c.system, scale)}  {c.p_text()}"
             )
 
 

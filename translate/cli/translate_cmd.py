@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
 from songngu.translate import DEFAULT_MODEL, PRECISIONS
-from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH
+from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH, file_pattern
 from songngu.translate.corpus import DEFAULT_PATTERN, ArticleJob
 from songngu.translate.records import ArticleTranslation, Method
 
@@ -58,6 +57,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--glob",
+        type=file_pattern,
         default=DEFAULT_PATTERN,
         metavar="PATTERN",
         help=f"files to take from a FOLDER, matched on the path inside it (default {DEFAULT_PATTERN})",
@@ -110,7 +110,15 @@ def run(args: argparse.Namespace) -> int:
         from songngu.translate.ray_engine import require_ray
 
         require_ray()
-    jobs = discover(args.files, args.out, args.glob)
+    own_outputs: list[Path] = []
+    jobs = discover(args.files, args.out, args.glob, on_own_output=own_outputs.append)
+    if len(own_outputs) == 1:
+        say(f"left out {own_outputs[0]}: one of songngu's own outputs (its .jsonl records the run)")
+    elif own_outputs:
+        say(
+            f"left out {len(own_outputs)} of songngu's own outputs (their .jsonl records the run), "
+            f"such as {own_outputs[0]}"
+        )
     glossary = load_glossary(args.glossary) if args.glossary else None
     settings = DecodingSettings(
         beam=args.beam,
@@ -178,13 +186,13 @@ def run(args: argparse.Namespace) -> int:
 def read_articles(jobs: Sequence[ArticleJob]) -> tuple[list[tuple[ArticleJob, str]], int]:
     """Every article's text, read before anything else (a bad file is reported at once, and gets no
     output), and how many were refused."""
-    from songngu.textfile import read_text
+    from songngu.textfile import ARTICLE_LIMIT, read_text
 
     readable: list[tuple[ArticleJob, str]] = []
     refused = 0
     for job in jobs:
         try:
-            readable.append((job, read_text(job.source)))
+            readable.append((job, read_text(job.source, ARTICLE_LIMIT)))
         except InputError as exc:
             print(f"songngu: {exc}", file=sys.stderr)
             refused += 1
@@ -209,6 +217,7 @@ def plan_run(
     force: bool = False,
 ) -> RunPlan:
     """Keep the articles whose outputs are not up to date (all of them with ``force``)."""
+    from songngu.filenames import printable_path
     from songngu.translate.pipeline import ArticleSource, run_info, source_checksum
     from songngu.translate.resume import OutputKey, up_to_date
     from songngu.translate.segment import segment_article
@@ -220,7 +229,7 @@ def plan_run(
         if not force and up_to_date(job, key):
             skipped += 1
             continue
-        todo.append((job, ArticleSource(os.fspath(job.source), job.name, text)))
+        todo.append((job, ArticleSource(printable_path(job.source), job.name, text)))
         sentences += len(segment_article(text, job.name))
     return RunPlan(todo, sentences, skipped)
 

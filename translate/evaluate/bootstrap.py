@@ -9,6 +9,12 @@ p = (#{|Δ_resample| − mean|Δ| > |Δ_actual|} + 1) / (n + 1). ``PairedTest`` 
 the ``SACREBLEU_SEED`` environment variable, so the same steps are replicated here with the seed as
 an argument (default 12345, sacrebleu's), and the *same* resampled indices are applied to the term
 success rate. Tests check the numbers against the command line's ``--paired-bs``.
+
+Where the two systems cannot be told apart at all (the same score on every resample, as two
+identical outputs always are), sacrebleu's formula still gives p = 1/(n + 1) = 0.0010: every
+centred difference is 0, none exceeds the actual 0, and the +1 smoothing is all that is left. That
+reads as a significant difference beside equal scores, so songngu says "no difference" there
+(``p_value`` None) instead of a p-value.
 """
 
 from __future__ import annotations
@@ -44,19 +50,33 @@ class Estimate:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One metric, the baseline against the system: p-value of the difference being chance."""
+    """One metric, the baseline against the system: p-value of the difference being chance.
+
+    ``p_value`` is None when there is no difference to test: the two systems score the same on the
+    actual data and on every resample (identical outputs always do).
+    """
 
     metric: str
     baseline: Estimate
     system: Estimate
-    p_value: float
+    p_value: float | None
     signature: str = ""
+
+    @property
+    def no_difference(self) -> bool:
+        """Whether the systems are indistinguishable on this metric (equal on every resample)."""
+        return self.p_value is None
+
+    def p_text(self) -> str:
+        """``p = 0.0123``, or ``no difference``: how the command line and the report show it."""
+        return "no difference" if self.p_value is None else f"p = {self.p_value:.4f}"
 
     def to_json(self) -> dict[str, object]:
         return {
             "baseline": self.baseline.to_json(),
             "system": self.system.to_json(),
             "p_value": self.p_value,
+            "no_difference": self.no_difference,
             "signature": self.signature,
         }
 
@@ -66,8 +86,11 @@ def resample_indices(n: int, n_samples: int = DEFAULT_SAMPLES, seed: int = SACRE
     return np.random.default_rng(seed).choice(n, size=(n_samples, n), replace=True)
 
 
-def _p_value(baseline: np.ndarray, system: np.ndarray, actual_difference: float) -> float:
+def _p_value(baseline: np.ndarray, system: np.ndarray, actual_difference: float) -> float | None:
+    """sacrebleu's p-value, or None when every difference, actual and resampled, is zero."""
     sample_diffs = np.abs(system - baseline)
+    if actual_difference == 0 and not sample_diffs.any():
+        return None
     centred = sample_diffs - sample_diffs.mean()
     return (int(np.sum(centred > actual_difference)) + 1) / (len(centred) + 1)
 

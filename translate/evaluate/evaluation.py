@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from songngu.translate.evaluate.bootstrap import DEFAULT_SAMPLES, SACREBLEU_SEED, Comparison, paired_bootstrap
 from songngu.translate.evaluate.inputs import Article, Pair
 from songngu.translate.evaluate.quality import MetricScore, corpus_scores
+from songngu.translate.evaluate.segments import SegmentView, article_segments
 from songngu.translate.evaluate.terminology import (
     Matcher,
     RequiredTerm,
@@ -55,6 +56,7 @@ class Evaluation:
     comparison: list[Comparison] = field(default_factory=list)
     compared_with: list[str] = field(default_factory=list)  # the baseline's files
     title: str = "songngu evaluation"
+    segments: list[SegmentView] = field(default_factory=list)  # every segment, in document order
 
     @property
     def has_terms(self) -> bool:
@@ -107,6 +109,7 @@ def evaluate(
     all_required: list[list[RequiredTerm]] = []
     any_terms = False
     total_terms = TermStats()
+    segments: list[SegmentView] = []
     for article in articles:
         required = sentence_terms(article.pairs, matcher)
         scores = Scores(
@@ -126,6 +129,7 @@ def evaluate(
             scores.terms = article_stats(checks, breakdown)
             total_terms.add(scores.terms)
         all_checks.extend(checks)
+        segments.extend(article_segments(article.name, article.pairs, checks if has_terms else None))
         per_article.append(scores)
         all_hyps.extend(article.hypotheses)
         all_refs.extend(article.references)
@@ -138,7 +142,8 @@ def evaluate(
         total_terms if any_terms else None,
         skipped=sum(a.skipped for a in articles),
     )
-    evaluation = Evaluation(per_article, total, worst_first(breakdown) if any_terms else [])
+    breakdown_rows = worst_first(breakdown) if any_terms else []
+    evaluation = Evaluation(per_article, total, breakdown_rows, segments=segments)
     if baseline is not None:
         flat = [h for hyps in baseline for h in hyps]
         terms = None

@@ -1,8 +1,15 @@
-"""Reports a person reads: self-contained HTML (tables and an inline SVG bar chart, no network
-resources, no scripts) or Markdown tables."""
+"""Reports a person reads: self-contained HTML (tables, inline SVG bar charts, the per-segment view
+with its filters; no network resources, one small inline script for the filters) or Markdown tables.
+
+Charts: each has one scale that suits what it shows. BLEU, chrF, chrF++ and the term success rate
+lie between 0 and 100 and share one chart; TER (and HTER) is unbounded above (a hypothesis longer
+than its reference can score several hundred), so it has a chart of its own rather than flattening
+the others.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,10 +22,14 @@ from songngu.textfile import write_atomic
 from songngu.translate.evaluate.bootstrap import Estimate
 from songngu.translate.evaluate.evaluation import Evaluation, Scores
 from songngu.translate.evaluate.postedit import PostEdit
+from songngu.translate.evaluate.segments import SENTENCE_SCORE, SegmentView, worst_first
+from songngu.translate.evaluate.terminology import TermBreakdown
 
 METRIC_LABELS = {"bleu": "BLEU", "chrf": "chrF", "chrf++": "chrF++", "ter": "TER"}
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
 TERM_ROWS = 30  # the per-term table shows the terms that fail most
+MARKDOWN_SEGMENTS = 30  # the Markdown report lists the worst segments; the HTML one all, with filters
+BOUNDED = ("bleu", "chrf", "chrf++")  # 0–100, one chart with the term success rate; TER apart
 
 
 def _pct(value: float | None) -> str:
@@ -67,7 +78,7 @@ def _term_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]]]:
         "renderings",
     ]
     rows = []
-    for row in evaluation.term_breakdown[:TERM_ROWS]:
+    for row in _failed_terms(evaluation)[:TERM_ROWS]:
         renderings = "; ".join(f"{form} ×{n}" for form, n in row.renderings.most_common())
         rows.append(
             [
@@ -84,6 +95,11 @@ def _term_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _failed_terms(evaluation: Evaluation) -> list[TermBreakdown]:
+    """The terms missed at least once, most often missed first (a term always met is not listed)."""
+    return [row for row in evaluation.term_breakdown if row.failed > 0]
+
+
 def _comparison_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]]]:
     header = ["metric", "baseline (mean ± 95% CI)", "system (mean ± 95% CI)", "p-value"]
     rows = []
@@ -91,7 +107,12 @@ def _comparison_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]
         scale = 100 if c.metric == "term_success_rate" else 1
         label = "term success (%)" if scale == 100 else METRIC_LABELS.get(c.metric, c.metric)
         rows.append(
-            [label, _estimate_cell(c.baseline, scale), _estimate_cell(c.system, scale), f"{c.p_value:.4f}"]
+            [
+                label,
+                _estimate_cell(c.baseline, scale),
+                _estimate_cell(c.system, scale),
+                "no difference" if c.p_value is None else f"{c.p_value:.4f}",
+            ]
         )
     return header, rows
 
@@ -118,12 +139,21 @@ def _post_edit_table(post_edit: Sequence[PostEdit], total: PostEdit) -> tuple[li
     return header, rows
 
 
+def _scale(values: Sequence[float]) -> tuple[float, float]:
+    """The chart's top and its tick step: 0–100 by 25 for scores, a round top above 100 for TER."""
+    high = max([100.0, *values])
+    step = 25.0
+    while high / step > 8:
+        step *= 2
+    return step * -(-high // step), step
+
+
 def bar_chart(groups: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str) -> str:
-    """An inline SVG grouped bar chart: one group per label in ``groups``, one bar per series."""
+    """An inline SVG grouped bar chart: one group per label in ``groups``, one bar per series, one
+    scale (0 to 100, or to a round number above the largest value)."""
     width, height, left, top, bottom = 760, 320, 48, 36, 60
     plot_h = height - top - bottom
-    values = [v for _, vs in series for v in vs if v is not None]
-    top_value = max(100.0, *values) if values else 100.0
+    top_value, step = _scale([v for _, vs in series for v in vs if v is not None])
     group_w = (width - left - 16) / max(1, len(groups))
     bar_w = min(36.0, (group_w - 16) / max(1, len(series)))
     parts = [
@@ -132,10 +162,11 @@ def bar_chart(groups: Sequence[str], series: Sequence[tuple[str, Sequence[float 
         f'{height + 18 * ((len(series) + 3) // 4)}" font-family="sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in range(0, int(top_value) + 1, 25):
+    ticks = int(top_value // step)
+    for tick in (i * step for i in range(ticks + 1)):
         y = top + plot_h - plot_h * tick / top_value
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 8}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{tick}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{tick:g}</text>')
     for g, group in enumerate(groups):
         x0 = left + g * group_w + (group_w - bar_w * len(series)) / 2
         for s, (name, vals) in enumerate(series):
@@ -167,25 +198,29 @@ def bar_chart(groups: Sequence[str], series: Sequence[tuple[str, Sequence[float 
     return "".join(parts)
 
 
-def _chart(evaluation: Evaluation) -> str:
-    groups = list(METRIC_LABELS.values())
-    keys = list(METRIC_LABELS)
+def _charts(evaluation: Evaluation) -> str:
+    """Scores from 0 to 100 in one chart, TER (unbounded) in its own."""
+    groups = [METRIC_LABELS[k] for k in BOUNDED]
     if evaluation.has_terms:
         groups.append("terms met %")
-    series = []
+    bounded, ter = [], []
     for scores in _score_rows(evaluation):
-        vals: list[float | None] = [scores.quality[k].score for k in keys]
+        vals: list[float | None] = [scores.quality[k].score for k in BOUNDED]
         if evaluation.has_terms:
             rate = scores.terms.success_rate if scores.terms else None
             vals.append(None if rate is None else 100 * rate)
-        series.append((scores.name, vals))
-    return bar_chart(groups, series, "Scores (TER: lower is better)")
+        bounded.append((scores.name, vals))
+        ter.append((scores.name, [scores.quality["ter"].score]))
+    return bar_chart(groups, bounded, "Scores (higher is better)") + bar_chart(
+        ["TER"], ter, "TER (lower is better)"
+    )
 
 
-def _post_edit_chart(post_edit: Sequence[PostEdit], total: PostEdit) -> str:
+def _post_edit_charts(post_edit: Sequence[PostEdit], total: PostEdit) -> str:
     entries = [*post_edit, total] if len(post_edit) > 1 else [total]
-    series = [(p.name, [p.hter.score, 100 * p.unchanged_share]) for p in entries]
-    return bar_chart(["HTER", "accepted unchanged %"], series, "Post-editing effort")
+    hter = bar_chart(["HTER"], [(p.name, [p.hter.score]) for p in entries], "HTER (lower is better)")
+    unchanged = [(p.name, [100 * p.unchanged_share]) for p in entries]
+    return hter + bar_chart(["accepted unchanged %"], unchanged, "Accepted unchanged")
 
 
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -199,17 +234,127 @@ _STYLE = (
     "table{border-collapse:collapse;margin:1em 0}"
     "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
     "th{background:#f3f3f3}code{font-size:.85em}"
+    "#segments{font-size:.9em}#segments td.score{text-align:right}"
+    "mark.met{background:#c8e6c9}mark.missed{background:#ffcdd2}mark.inflected{background:#ffe0b2}"
+    ".term{display:inline-block;margin:0 .3em .2em 0;padding:0 .3em;border-radius:3px}"
+    ".term.met{background:#c8e6c9}.term.missed{background:#ffcdd2}"
+    "#segment-filters label{margin-right:1.2em}"
 )
+
+# The per-segment view's filters: plain JavaScript, no library, nothing loaded from elsewhere.
+_FILTER_SCRIPT = """(function () {
+  var article = document.getElementById("filter-article");
+  var term = document.getElementById("filter-term");
+  var missed = document.getElementById("filter-missed");
+  var count = document.getElementById("segment-count");
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#segments tbody tr"));
+  function apply() {
+    var shown = 0;
+    rows.forEach(function (row) {
+      var terms = JSON.parse(row.getAttribute("data-terms"));
+      var lost = JSON.parse(row.getAttribute("data-missed"));
+      var keep = (!article.value || row.getAttribute("data-article") === article.value)
+        && (!term.value || terms.indexOf(term.value) >= 0)
+        && (!missed.checked || (term.value ? lost.indexOf(term.value) >= 0 : lost.length > 0));
+      row.hidden = !keep;
+      if (keep) { shown += 1; }
+    });
+    count.textContent = shown + " of " + rows.length + " segments shown";
+  }
+  [article, term, missed].forEach(function (control) { control.addEventListener("change", apply); });
+  apply();
+})();"""
+
+
+def _marked(text: str, spans: Sequence[tuple[int, int, str, str]]) -> str:
+    """``text`` escaped, with ``<mark class=... title=...>`` around each (start, end, class, title)
+    span; a span overlapping one before it is left unmarked."""
+    parts, at = [], 0
+    for start, end, kind, title in sorted(spans):
+        if start < at:
+            continue
+        parts.append(escape(text[at:start]))
+        parts.append(f'<mark class="{kind}" title="{escape(title)}">{escape(text[start:end])}</mark>')
+        at = end
+    parts.append(escape(text[at:]))
+    return "".join(parts)
+
+
+def _segment_row(rank: int, view: SegmentView) -> str:
+    source_spans, target_spans, badges = [], [], []
+    for mark in view.terms:
+        kind = "met" if mark.met else "missed"
+        if mark.source_span is not None:
+            source_spans.append((*mark.source_span, kind, f"{mark.term}: {kind}"))
+        if mark.target_span is not None:
+            shown = kind if mark.met else "inflected"
+            title = mark.term if mark.met else f"{mark.term}: inflected form only"
+            target_spans.append((*mark.target_span, shown, title))
+        badges.append(f'<span class="term {kind}">{"✓" if mark.met else "✗"} {escape(mark.term)}</span>')
+    terms = json.dumps(sorted({mark.term for mark in view.terms}), ensure_ascii=False)
+    lost = json.dumps(sorted({mark.term for mark in view.terms if not mark.met}), ensure_ascii=False)
+    cells = [
+        str(rank),
+        escape(view.article),
+        escape(view.id or str(view.position)),
+        f"{view.score:.1f}",
+        _marked(view.source, source_spans) if view.source is not None else "–",
+        _marked(view.hypothesis, target_spans),
+        escape(view.reference),
+        "".join(badges),
+    ]
+    classes = ("", "", "", "score", "source", "hypothesis", "reference", "terms")
+    body = "".join(
+        f'<td class="{cls}">{cell}</td>' if cls else f"<td>{cell}</td>"
+        for cls, cell in zip(classes, cells, strict=True)
+    )
+    return (
+        f'<tr data-article="{escape(view.article)}" data-terms="{escape(terms)}" '
+        f'data-missed="{escape(lost)}">{body}</tr>'
+    )
+
+
+def _segment_section(evaluation: Evaluation) -> str:
+    """Every segment, worst first, with filters by article, by term and for missed terms."""
+    views = worst_first(evaluation.segments)
+    articles = list(dict.fromkeys(view.article for view in evaluation.segments))
+    terms = sorted({mark.term for view in views for mark in view.terms})
+
+    def options(values: Sequence[str]) -> str:
+        return '<option value="">all</option>' + "".join(
+            f'<option value="{escape(v)}">{escape(v)}</option>' for v in values
+        )
+
+    controls = [
+        f'<label>Article <select id="filter-article">{options(articles)}</select></label>',
+        f'<label>Term <select id="filter-term">{options(terms)}</select></label>',
+        '<label><input type="checkbox" id="filter-missed"> only where a term was missed</label>',
+        f'<span id="segment-count">{len(views)} of {len(views)} segments shown</span>',
+    ]
+    columns = ("#", "article", "segment", SENTENCE_SCORE, "source", "hypothesis", "reference", "terms")
+    head = "".join(f"<th>{escape(h)}</th>" for h in columns)
+    rows = "".join(_segment_row(rank, view) for rank, view in enumerate(views, start=1))
+    return (
+        '<section id="segment-view"><h2>Segments, worst first</h2>'
+        f"<p>Ordered by {escape(SENTENCE_SCORE)} (sacrebleu's chrF of the one sentence), lowest first, "
+        "then by terms missed. In the source and the hypothesis, glossary terms are marked "
+        '<mark class="met">met</mark> or <mark class="missed">missed</mark> '
+        '(<mark class="inflected">inflected</mark>: only an inflected form was found).</p>'
+        f'<form id="segment-filters">{"".join(controls)}</form>'
+        f'<table id="segments"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        f"<script>{_FILTER_SCRIPT}</script></section>"
+    )
 
 
 def render_html(
     evaluation: Evaluation | None = None, post_edit: tuple[list[PostEdit], PostEdit] | None = None
 ) -> str:
-    """A self-contained HTML page: tables and inline SVG charts, no scripts, no external resources."""
+    """A self-contained HTML page: tables, inline SVG charts and the per-segment view (its filters
+    are one inline script); nothing loaded from elsewhere."""
     title = evaluation.title if evaluation else "songngu post-editing effort"
     body = [f"<h1>{escape(title)}</h1>"]
     if evaluation is not None:
-        body.append(_chart(evaluation))
+        body.append(_charts(evaluation))
         body.append("<h2>Scores per article</h2>")
         body.append(_html_table(*_article_table(evaluation)))
         signatures = "".join(
@@ -219,14 +364,19 @@ def render_html(
         body.append(f"<p>sacrebleu signatures:</p><ul>{signatures}</ul>")
         if evaluation.has_terms:
             body.append("<h2>Terms that fail most</h2>")
-            body.append(_html_table(*_term_table(evaluation)))
+            if _failed_terms(evaluation):
+                body.append(_html_table(*_term_table(evaluation)))
+            else:
+                body.append("<p>Every required term was met.</p>")
         if evaluation.comparison:
             body.append(f"<h2>Against {escape(', '.join(evaluation.compared_with))}</h2>")
             body.append("<p>Paired bootstrap resampling (sacrebleu's <code>--paired-bs</code>).</p>")
             body.append(_html_table(*_comparison_table(evaluation)))
+        if evaluation.segments:
+            body.append(_segment_section(evaluation))
     if post_edit is not None:
         body.append("<h2>Post-editing effort</h2>")
-        body.append(_post_edit_chart(*post_edit))
+        body.append(_post_edit_charts(*post_edit))
         body.append(_html_table(*_post_edit_table(*post_edit)))
     body.append(f"<p><small>songngu {escape(__version__)}</small></p>")
     return (
@@ -259,16 +409,40 @@ def render_markdown(
             + "\n".join(f"- {METRIC_LABELS[k]}: `{s.signature}`" for k, s in evaluation.total.quality.items())
         )
         if evaluation.has_terms:
-            parts += ["## Terms that fail most", _md_table(*_term_table(evaluation))]
+            failed = _md_table(*_term_table(evaluation)) if _failed_terms(evaluation) else ""
+            parts += ["## Terms that fail most", failed or "Every required term was met."]
         if evaluation.comparison:
             parts += [
                 f"## Against {', '.join(evaluation.compared_with)}",
                 "Paired bootstrap resampling (sacrebleu's `--paired-bs`).",
                 _md_table(*_comparison_table(evaluation)),
             ]
+        if evaluation.segments:
+            parts += [
+                "## Worst segments",
+                f"The {MARKDOWN_SEGMENTS} lowest by {SENTENCE_SCORE} (the HTML report lists every segment, "
+                "with filters).",
+                _md_table(*_worst_table(evaluation)),
+            ]
     if post_edit is not None:
         parts += ["## Post-editing effort", _md_table(*_post_edit_table(*post_edit))]
     return "\n\n".join(parts) + "\n"
+
+
+def _worst_table(evaluation: Evaluation) -> tuple[list[str], list[list[str]]]:
+    header = ["article", "segment", SENTENCE_SCORE, "hypothesis", "reference", "terms missed"]
+    rows = [
+        [
+            view.article,
+            view.id or str(view.position),
+            f"{view.score:.1f}",
+            view.hypothesis,
+            view.reference,
+            ", ".join(mark.term for mark in view.terms if not mark.met),
+        ]
+        for view in worst_first(evaluation.segments)[:MARKDOWN_SEGMENTS]
+    ]
+    return header, rows
 
 
 def write_report(
