@@ -251,6 +251,9 @@ class Batcher:
 
     def _translate(self, batch: list[_Job], memory: TranslationMemory | None) -> None:
         started = time.monotonic()
+        # Settled only once the counters include this call: a client that has its answer sees it
+        # counted in /songngu/status.
+        outcomes: list[tuple[_Job, list[TranslatedText] | Exception]] = []
         try:
             live = [job for job in batch if not job.cancelled]
             prepared = {
@@ -281,10 +284,9 @@ class Batcher:
                     offset += count
                     renderings = tuple(tuple(m.targets for m in terms.matches) for terms in p.terms)
                     results.append(TranslatedText(p.segments, records, renderings))
-                _settle(job, results)
+                outcomes.append((job, results))
         except Exception as error:  # a bug or a model failure: every job of the batch hears of it
-            for job in batch:
-                _settle(job, error)
+            outcomes = [(job, error) for job in batch]
         finally:
             elapsed = time.monotonic() - started
             segments = sum(job.size for job in batch)
@@ -295,6 +297,8 @@ class Batcher:
                 if segments and elapsed > 0:
                     rate = segments / elapsed
                     self._rate = rate if self._rate is None else 0.7 * self._rate + 0.3 * rate
+        for job, outcome in outcomes:
+            _settle(job, outcome)
 
 
 def _settle(job: _Job, outcome: list[TranslatedText] | Exception) -> None:
