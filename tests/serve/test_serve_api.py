@@ -10,7 +10,7 @@ import pytest
 from conftest import SEED_GLOSSARY, SETTINGS, MakeService
 from starlette.testclient import TestClient
 
-from songngu.translate.memory import MemoryUnit, TranslationMemory
+from songngu.translate.memory import MemoryUnit, TranslationMemory, UnitKind
 from songngu.translate.serve.app import build_app
 from songngu.translate.serve.service import Limits
 
@@ -125,6 +125,38 @@ def test_exact_memory_match_answers_the_reviewers_translation(
     assert [s["method"] for s in body["songngu"]["segments"]] == ["memory", "constrained"] or [
         s["method"] for s in body["songngu"]["segments"]
     ] == ["memory", "unconstrained"]
+
+
+def test_memory_reuse_follows_the_memorys_rule_with_origins(
+    make_service: MakeService, tmp_path: Path
+) -> None:
+    # Schema 4: one pair kept from two reviewed files, and an aligned pair for the same source. The
+    # server answers what TranslationMemory.find (the command line's rule) picks: the reviewed one.
+    memory = tmp_path / "tm.sqlite"
+    reviewed = "The Foreign Ministry and the United Nations met in Hanoi."
+    with TranslationMemory(memory) as tm:
+        tm.store(
+            [
+                MemoryUnit(SENTENCE, reviewed, "a.po", "a:1:1", True, "2026-01-01T00:00:00Z"),
+                MemoryUnit(SENTENCE, reviewed, "b.xlf", "b:1:1", False, "2026-02-01T00:00:00Z"),
+                MemoryUnit(
+                    SENTENCE,
+                    "Aligned.",
+                    "archive",
+                    "#1",
+                    False,
+                    "2026-03-01T00:00:00Z",
+                    UnitKind.ALIGNED,
+                    0.9,
+                ),
+            ]
+        )
+        chosen = tm.find(SENTENCE)
+    assert chosen is not None and chosen.target == reviewed and len(chosen.origins) == 2
+    with client(make_service(memory=memory)) as http:
+        body = http.post("/translate", json={"q": SENTENCE, "source": "vi", "target": "en"}).json()
+    assert body["translatedText"] == reviewed
+    assert body["songngu"]["from_memory"] == 1
 
 
 def test_paragraphs_and_surrounding_whitespace_are_kept(make_service: MakeService) -> None:
