@@ -168,3 +168,30 @@ def test_a_second_ctrl_c_stops_at_once(tiny_model_dir: Path, tmp_path: Path) -> 
     assert isinstance(answer.get("error"), httpx.HTTPError) or (
         isinstance(response, httpx.Response) and response.status_code == 500
     ), answer
+
+
+def test_deepl_glossaries_are_kept_next_to_the_memory(tiny_model_dir: Path, tmp_path: Path) -> None:
+    memory = tmp_path / "tm.sqlite"  # not there yet: served as an empty memory
+    process, url = start_server(tiny_model_dir, tmp_path, "--tm", str(memory))
+    try:
+        created = httpx.post(
+            f"{url}/v2/glossaries",
+            json={
+                "name": "desk",
+                "source_lang": "vi",
+                "target_lang": "en",
+                "entries": "hội nghị\tconference\n",
+                "entries_format": "tsv",
+            },
+            timeout=60,
+        )
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(120)
+        stderr = process.stderr.read() if process.stderr else ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert created.status_code == 201, created.text
+    assert returncode == 0, stderr
+    kept = list((tmp_path / "tm.sqlite.glossaries").iterdir())
+    assert any(created.json()["glossary_id"] in path.name for path in kept), kept
