@@ -14,6 +14,8 @@ from model_factory import SEEDS
 from songngu_process import TranslateRun, imported_modules, other_lines, run_songngu
 
 MODEL_STACK = {"torch", "transformers"}
+# The server's stack (songngu[serve]) is imported by `songngu serve` only, once it runs.
+SERVER_STACK = {"starlette", "uvicorn"}
 ARTICLE = SEEDS / "000_8d105ddd42d75641.txt"
 REFERENCE = SEEDS / "reference" / "000_8d105ddd42d75641"
 GLOSSARY = str(SEEDS / "glossary.csv")
@@ -21,7 +23,7 @@ GLOSSARY = str(SEEDS / "glossary.csv")
 # Each scenario: commands run in order in one directory (later ones may read what earlier wrote);
 # "{out}" is the translate run's output directory.
 SCENARIOS: dict[str, list[list[str]]] = {
-    "help": [["--help"], ["glossary", "--help"], ["evaluate", "--help"]],
+    "help": [["--help"], ["glossary", "--help"], ["evaluate", "--help"], ["serve", "--help"]],
     "glossary check": [["glossary", "check", GLOSSARY]],
     "glossary match": [["glossary", "match", str(ARTICLE), "-g", GLOSSARY, "--json"]],
     "glossary extract": [["glossary", "extract", str(ARTICLE), "-g", GLOSSARY]],
@@ -71,8 +73,13 @@ def test_model_free_commands_import_neither_torch_nor_transformers(
         assert done.returncode in ((0, 1) if args[0] == "qa" else (0,)), (args, other_lines(done.stderr))
         modules = imported_modules(done.stderr)
         assert "songngu" in modules  # the record is there, so its absences mean something
-        assert not modules & MODEL_STACK, (args, sorted(modules & MODEL_STACK))
-        assert not any(m.startswith(("torch.", "transformers.")) for m in modules), args
+        assert not modules & (MODEL_STACK | SERVER_STACK), (
+            args,
+            sorted(modules & (MODEL_STACK | SERVER_STACK)),
+        )
+        assert not any(
+            m.startswith(("torch.", "transformers.", "starlette.", "uvicorn.")) for m in modules
+        ), args
 
 
 def test_the_import_record_shows_the_model_stack_where_it_is_loaded(
@@ -85,3 +92,14 @@ def test_the_import_record_shows_the_model_stack_where_it_is_loaded(
     )
     assert done.returncode == 0, other_lines(done.stderr)
     assert imported_modules(done.stderr) >= MODEL_STACK
+
+
+def test_the_import_record_shows_the_server_stack_where_it_is_used(tmp_path: Path) -> None:
+    # The other side for the server: `songngu serve` imports Starlette and uvicorn (here it then
+    # stops at a keys file without keys, before loading any model).
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# none yet\n", encoding="utf-8")
+    done = run_songngu(["serve", "--api-keys", str(keys)], cwd=tmp_path, importtime=True)
+    assert done.returncode == 2
+    assert other_lines(done.stderr)[-1] == f"songngu: {keys}: no API keys in the file (one key per line)"
+    assert imported_modules(done.stderr) >= SERVER_STACK

@@ -183,9 +183,10 @@ class LocalEngine:
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class PreparedArticle:
     """An article segmented, its terms found, its memory matches looked up and its sentences cut into
-    the pieces the model reads: all but the model."""
+    the pieces the model reads: all but the model. :meth:`requests` is what the model translates;
+    :func:`finish_article` turns their translations into the article's records."""
 
     source: ArticleSource
     segments: tuple[Segment, ...]
@@ -194,26 +195,22 @@ class _Prepared:
     jobs: tuple[_PieceJob, ...]  # what the model translates, in segment order
 
     def requests(self) -> list[TranslationRequest]:
+        """What the model translates for this article, in segment order."""
         return [job.request for job in self.jobs]
 
 
-def _prepare(
+def prepare_article(
     source: ArticleSource,
     matcher: GlossaryMatcher | None,
     memory: TranslationMemory | None,
     fits: Callable[[str], bool],
-) -> _Prepared:
-    segments = segment_article(source.text, source.name)
-    return _prepare_segments(source, segments, matcher, memory, fits)
-
-
-def _prepare_segments(
-    source: ArticleSource,
-    segments: Sequence[Segment],
-    matcher: GlossaryMatcher | None,
-    memory: TranslationMemory | None,
-    fits: Callable[[str], bool],
-) -> _Prepared:
+    segments: Sequence[Segment] | None = None,
+) -> PreparedArticle:
+    """Everything but the model for one article: segment it (unless ``segments`` are given), find its
+    terms, look up exact human translations in ``memory``, and cut sentences that ``fits`` says the
+    model cannot read whole into pieces. ``songngu translate`` and ``songngu serve`` both start here."""
+    if segments is None:
+        segments = segment_article(source.text, source.name)
     terms = tuple(sentence_terms(matcher.find(s.source) if matcher else ()) for s in segments)
     human = tuple(memory.find(s.source) if memory else None for s in segments)
     jobs = tuple(
@@ -222,17 +219,22 @@ def _prepare_segments(
         if human[i] is None
         for job in _piece_jobs(i, segment, terms[i], fits)
     )
-    return _Prepared(source, tuple(segments), terms, human, jobs)
+    return PreparedArticle(source, tuple(segments), terms, human, jobs)
 
 
-def _finish(
-    prepared: _Prepared,
+def finish_article(
+    prepared: PreparedArticle,
     translations: Sequence[Translation],
     memory: TranslationMemory | None,
     checker: QualityChecker | None = None,
+    *,
+    suggest: bool = True,
 ) -> list[SegmentResult]:
-    """The records of a prepared article, given the translations of its pieces; with a ``checker``,
-    each record carries what the quality checks found in its target."""
+    """The records of a prepared article (one per segment, in order), given the translations of its
+    :meth:`~PreparedArticle.requests`. With a ``checker``, each record carries what the quality
+    checks found in its target. ``suggest`` looks up a near match in the memory for each
+    machine-translated sentence, for reviewers (the server, whose answers carry no suggestions,
+    skips it: it never changes a translation)."""
     segments, terms = prepared.segments, prepared.terms
     results: list[SegmentResult | None] = [
         None if unit is None else _memory_result(segment, sentence, unit)
@@ -245,7 +247,7 @@ def _finish(
         segment, sentence = segments[i], terms[i]
         met = {id(match): translation.met[c] for job, translation in done for match, c in job.matches}
         outcomes = [_outcome(match, met[id(match)]) for match in sentence.matches]
-        suggestion = memory.suggest(segment.source) if memory else None
+        suggestion = memory.suggest(segment.source) if memory and suggest else None
         text = _join(translation.text for _, translation in done)
         violated = any(translation.violated for _, translation in done)
         unconstrained = None
@@ -312,15 +314,15 @@ def translate_articles(
     the quality checks in its target (:mod:`songngu.translate.qa`).
     """
     run = run_id or new_run_id()
-    pending_windows: deque[list[_Prepared]] = deque()
+    pending_windows: deque[list[PreparedArticle]] = deque()
     finished_articles = 0
     finished_sentences = 0
 
     def windows() -> Iterator[list[TranslationRequest]]:
-        group: list[_Prepared] = []
+        group: list[PreparedArticle] = []
         size = 0
         for source in sources:
-            prepared = _prepare(source, matcher, memory, engine.fits_source)
+            prepared = prepare_article(source, matcher, memory, engine.fits_source)
             group.append(prepared)
             size += len(prepared.jobs)
             if size >= window:
@@ -341,7 +343,7 @@ def translate_articles(
         offset = 0
         for prepared in group:
             count = len(prepared.jobs)
-            results = _finish(prepared, translations[offset : offset + count], memory, checker)
+            results = finish_article(prepared, translations[offset : offset + count], memory, checker)
             offset += count
             finished_articles += 1
             finished_sentences += len(prepared.segments)
@@ -371,7 +373,7 @@ def translate_segments(
     glossary term (:mod:`translate.pieces`); each piece is translated with the terms inside it (and
     the sentence's forbidden renderings), and the translations are joined with a space.
     """
-    prepared = _prepare_segments(ArticleSource("", "", ""), segments, matcher, memory, translator.fits_source)
+    prepared = prepare_article(ArticleSource("", "", ""), matcher, memory, translator.fits_source, segments)
     translations = translator.translate(
         prepared.requests(),
         beam=settings.beam,
@@ -380,7 +382,7 @@ def translate_segments(
         with_unconstrained=settings.with_unconstrained,
         progress=progress,
     )
-    return _finish(prepared, translations, memory, checker)
+    return finish_article(prepared, translations, memory, checker)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from songngu.translate.cli import (
     qa_cmd,
     review_cmd,
     segment_cmd,
+    serve_cmd,
     translate_cmd,
 )
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         qa_cmd,
         evaluate_cmd,
         finetune_cmd,
+        serve_cmd,
     ):
         module.register(commands)
     return parser
