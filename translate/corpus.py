@@ -1,7 +1,8 @@
 """The articles of a run and where each one's outputs go.
 
 ``songngu translate`` takes files and folders. A file given by name writes ``OUT/<name>.*``; a folder
-is searched recursively for files matching a pattern (``*.txt`` by default), and each one writes
+is searched recursively for files matching a pattern (by default text articles, ``*.txt``, and every
+document suffix: ``*.md``, ``*.html``, ``*.htm``, ``*.docx``, ``*.odt``), and each one writes
 under ``OUT`` at its path relative to that folder: ``in/a/b.txt`` → ``OUT/a/b.jsonl``, ``OUT/a/b.po``…
 
 Decisions:
@@ -26,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from songngu.errors import InputError
+from songngu.translate.documents import DOCUMENT_SUFFIXES, english_name, is_document
 from songngu.translate.formats import OUTPUT_FORMATS
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.segment import article_name
 
-DEFAULT_PATTERN = "*.txt"
+DEFAULT_PATTERNS: tuple[str, ...] = ("*.txt", *(f"*{suffix}" for suffix in DOCUMENT_SUFFIXES))
 
 
 @dataclass(frozen=True)
@@ -46,21 +48,31 @@ class ArticleJob:
         """Its JSONL records file, whose first line says what produced the outputs."""
         return self.out_dir / f"{self.name}{JsonlFormat.suffix}"
 
+    @property
+    def english_document(self) -> Path | None:
+        """For a document (HTML, DOCX, Markdown, ODT), the English one: ``<name>.en.<ext>``."""
+        return self.out_dir / english_name(self.source, self.name) if is_document(self.source) else None
+
     def outputs(self) -> list[Path]:
-        """Every file written for it, one per output format."""
-        return [self.out_dir / f"{self.name}{fmt.suffix}" for fmt in OUTPUT_FORMATS]
+        """Every file written for it, one per output format, and the English document."""
+        paths = [self.out_dir / f"{self.name}{fmt.suffix}" for fmt in OUTPUT_FORMATS]
+        return paths if self.english_document is None else [*paths, self.english_document]
 
 
 def discover(
-    inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str], pattern: str = DEFAULT_PATTERN
+    inputs: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    pattern: str | Sequence[str] = DEFAULT_PATTERNS,
 ) -> list[ArticleJob]:
-    """The articles named by ``inputs`` (files, or folders searched for ``pattern``).
+    """The articles named by ``inputs`` (files, or folders searched for ``pattern``: one, or any of
+    several).
 
     A name that is not a folder is taken as a file (reading it reports a missing one). Raises
     :class:`InputError` for a folder with no matching file and for two articles that would write the
     same output files.
     """
     out = Path(out_dir)
+    patterns = (pattern,) if isinstance(pattern, str) else tuple(pattern)
     jobs: list[ArticleJob] = []
     for given in inputs:
         path = Path(given)
@@ -69,16 +81,17 @@ def discover(
             continue
         found = [
             ArticleJob(file, out / relative.parent, article_name(file))
-            for file, relative in _walk(path, pattern, skip=out)
+            for file, relative in _walk(path, patterns, skip=out)
         ]
         if not found:
-            raise InputError(f"{given}: no file matches {pattern} in this folder (--glob sets the pattern)")
+            shown = " ".join(patterns)
+            raise InputError(f"{given}: no file matches {shown} in this folder (--glob sets the pattern)")
         jobs.extend(found)
     return _without_clashes(jobs)
 
 
-def _walk(folder: Path, pattern: str, skip: Path) -> list[tuple[Path, PurePath]]:
-    """Files under ``folder`` matching ``pattern``, sorted, with their paths relative to it."""
+def _walk(folder: Path, patterns: Sequence[str], skip: Path) -> list[tuple[Path, PurePath]]:
+    """Files under ``folder`` matching any of ``patterns``, sorted, with their paths relative to it."""
     skipped = skip.resolve()
     found: list[tuple[Path, PurePath]] = []
     for root, dirs, files in os.walk(folder):
@@ -86,7 +99,7 @@ def _walk(folder: Path, pattern: str, skip: Path) -> list[tuple[Path, PurePath]]
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skipped)
         for name in files:
             relative = (here / name).relative_to(folder)
-            if not name.startswith(".") and relative.match(pattern):
+            if not name.startswith(".") and any(relative.match(pattern) for pattern in patterns):
                 found.append((here / name, relative))
     return sorted(found, key=lambda item: item[1].parts)
 

@@ -17,6 +17,9 @@ from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import Glossary, TermMatch
 from songngu.textfile import read_text
 from songngu.translate.constraints import TermConstraint
+from songngu.translate.documents import is_document, read_document
+from songngu.translate.documents.model import Document
+from songngu.translate.documents.segments import document_segments, document_text
 from songngu.translate.engine import Translation, TranslationRequest, Translator
 from songngu.translate.memory import MemoryUnit, TranslationMemory
 from songngu.translate.phrase import contains_phrase
@@ -78,16 +81,35 @@ def sentence_terms(matches: Sequence[TermMatch]) -> SentenceTerms:
 @dataclass(frozen=True)
 class ArticleSource:
     """An article to translate: the file it came from, its name (segment ids, output file names) and
-    text, as read."""
+    text, as read; for a document (HTML, DOCX, Markdown, ODT) also the document, whose blocks are
+    its paragraphs and whose text is theirs, one paragraph each."""
 
     path: str
     name: str
     text: str
+    document: Document | None = None
 
     @classmethod
     def read(cls, path: str | os.PathLike[str], text: str | None = None) -> ArticleSource:
-        """The article in ``path`` (``text``: its content, if already read)."""
+        """The article in ``path`` (``text``: the content of a text article, if already read)."""
+        if text is None and is_document(path):
+            document = read_document(path)
+            return cls(os.fspath(path), article_name(path), document_text(document), document)
         return cls(os.fspath(path), article_name(path), read_text(path) if text is None else text)
+
+    def segments(self) -> list[Segment]:
+        """Its sentences, ids ``<name>:<paragraph or block>:<sentence>``."""
+        if self.document is not None:
+            return document_segments(self.document, self.name)
+        return segment_article(self.text, self.name)
+
+    @property
+    def checksum(self) -> str:
+        """What resuming compares: the checksum of the text, or of a document's bytes (a changed link
+        or style changes the English document even where the text is the same)."""
+        if self.document is not None:
+            return "sha256:" + hashlib.sha256(self.document.data).hexdigest()
+        return source_checksum(self.text)
 
 
 class ModelIdentity(Protocol):
@@ -197,8 +219,7 @@ def _prepare(
     memory: TranslationMemory | None,
     fits: Callable[[str], bool],
 ) -> _Prepared:
-    segments = segment_article(source.text, source.name)
-    return _prepare_segments(source, segments, matcher, memory, fits)
+    return _prepare_segments(source, source.segments(), matcher, memory, fits)
 
 
 def _prepare_segments(
@@ -321,7 +342,7 @@ def translate_articles(
             yield ArticleTranslation(
                 name=prepared.source.name,
                 path=prepared.source.path,
-                run=run_info(engine, glossary, settings, source_checksum(prepared.source.text), run),
+                run=run_info(engine, glossary, settings, prepared.source.checksum, run),
                 results=results,
             )
 

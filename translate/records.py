@@ -76,6 +76,9 @@ class SegmentResult:
     line: int = 0  # the source line the segment starts on (1-based); 0 when unknown
     pieces: int = 1  # translated in this many pieces, the sentence being too long for the model
     truncated: bool = False  # part of the sentence was too long even for a piece: cut, not translated
+    # Inline elements of a document (bold, a link...) whose place in this translation could not be
+    # found: put around the best span, for the reviewer to check (their labels: "b", "a", "bold").
+    unplaced: tuple[str, ...] = ()
 
 
 @dataclass

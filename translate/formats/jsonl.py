@@ -41,6 +41,8 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
         record["pieces"] = result.pieces
     if result.truncated:
         record["truncated"] = True
+    if result.unplaced:
+        record["unplaced"] = list(result.unplaced)
     if result.unconstrained is not None:
         record["unconstrained"] = result.unconstrained
     if result.memory_kind is not None:
@@ -136,6 +138,7 @@ _RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "line": (int,),
     "pieces": (int,),
     "truncated": (bool,),
+    "unplaced": (list,),
 }
 _REQUIRED = ("id", "source", "target")
 
@@ -178,7 +181,15 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         line=fields.get("line", 0),
         pieces=fields.get("pieces", 1),
         truncated=fields.get("truncated", False),
+        unplaced=tuple(_labels(fields.get("unplaced", []))),
     )
+
+
+def _labels(values: list[Any]) -> list[str]:
+    """A record's ``unplaced`` labels, each a string."""
+    if not all(isinstance(value, str) for value in values):
+        raise TypeError("'unplaced' holds a non-string")
+    return values
 
 
 def read_run(path: str | os.PathLike[str]) -> RunInfo | None:
