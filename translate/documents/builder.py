@@ -60,6 +60,13 @@ class BlockBuilder:
             self._length += len(text)
             self._last_space = text.endswith(" ")
 
+    def space(self) -> None:
+        """Keep the words on either side apart (a line break): a space, unless there is one."""
+        if self._length and not self._last_space:
+            self._parts.append(" ")
+            self._length += 1
+            self._last_space = True
+
     def open(self, label: str, *, protected: bool = False) -> int:
         """Start a WRAP code here; returns its id."""
         code = self._new(CodeKind.WRAP, label, protected)

@@ -7,10 +7,11 @@ and ``title``); and the document title (``dc:title`` in ``docProps/core.xml``).
 Inside a paragraph, what the reader sees as formatting becomes inline codes:
 
 - Word splits text into runs (``w:r``) for many reasons (spell checking, revision ids), so runs are
-  grouped by their formatting (``w:rPr``): the formatting that holds most of a container's text is
-  its base, and each stretch of runs formatted otherwise (bold, italic, a character style) is one
-  WRAP code. Writing back, the text of a stretch gets runs with that stretch's first run's
-  attributes and formatting, the base text the base run's.
+  grouped by their formatting (``w:rPr``): the plainest formatting of a container (fewest
+  properties; among equals, the one with most text) is its base, and each stretch of runs
+  formatted otherwise (bold, italic, a character style) is one WRAP code. Writing back, the text
+  of a stretch gets runs with that stretch's first run's attributes and formatting, the base text
+  the base run's.
 - Hyperlinks (``w:hyperlink``), insertions (``w:ins``), smart tags and custom XML are WRAP codes
   with their own base; bookmarks and comment ranges are WRAP codes made of their start and end.
 - Tabs, line and page breaks, drawings, footnote references, symbols, fields (``PAGE``, a table of
@@ -72,6 +73,7 @@ class _Piece:
     element: etree._Element | None = None  # the run (text), the container, a pair's start or end
     text: str = ""
     key: bytes = b""  # text: the run's formatting
+    properties: int = 0  # text: how many formatting properties the run sets
     moved: list[etree._Element] = field(default_factory=list)  # point: elements moved whole
     label: str = ""
     partner: int = -1  # start: the index of its end
@@ -215,7 +217,9 @@ def _block_kind(paragraph: etree._Element, part_kind: str) -> str:
         return "heading"
     if any(ancestor.tag == _w("tc") for ancestor in paragraph.iterancestors()):
         return "cell"
-    if paragraph.find(f"{_w('pPr')}/{_w('numPr')}") is not None:
+    if paragraph.find(f"{_w('pPr')}/{_w('numPr')}") is not None or (
+        style is not None and (style.get(_w("val")) or "").startswith("List")
+    ):
         return "list-item"
     return "text"
 
@@ -299,15 +303,16 @@ def _match_pairs(pieces: list[_Piece]) -> None:
 def _run_pieces(run: etree._Element) -> list[_Piece]:
     properties = run.find(_w("rPr"))
     key = etree.tostring(properties) if properties is not None else b""
+    count = len(properties) if properties is not None else 0
     pieces: list[_Piece] = []
     for child in run:
         tag = child.tag
         if tag == _w("rPr") or tag in _DROPPED:
             continue
         if tag == _w("t"):
-            pieces.append(_Piece("text", element=run, text=child.text or "", key=key))
+            pieces.append(_Piece("text", element=run, text=child.text or "", key=key, properties=count))
         elif tag == _w("noBreakHyphen"):
-            pieces.append(_Piece("text", element=run, text="\u2011", key=key))
+            pieces.append(_Piece("text", element=run, text="\u2011", key=key, properties=count))
         else:
             name = etree.QName(tag).localname if isinstance(tag, str) else "comment"
             pieces.append(
@@ -321,11 +326,17 @@ def _read_container(
 ) -> etree._Element | None:
     """Feed the container's content to ``builder``; returns the run its base text is formatted as."""
     pieces = _pieces(container, fields)
+    # The base is the plainest formatting (fewest properties), then the one with most text: what
+    # stays the base when the English changes how much text each formatting holds.
     weights: Counter[bytes] = Counter()
+    plainness: dict[bytes, int] = {}
     for piece in pieces:
         if piece.kind == "text":
             weights[piece.key] += len(piece.text)
-    base_key = max(weights, key=lambda k: (weights[k], -_first(pieces, k))) if weights else None
+            plainness[piece.key] = piece.properties
+    base_key = (
+        min(weights, key=lambda k: (plainness[k], -weights[k], _first(pieces, k))) if weights else None
+    )
     base = next((p.element for p in pieces if p.kind == "text" and p.key == base_key), None)
     if base is None:
         base = next((p.element for p in pieces if p.element is not None and p.element.tag == _w("r")), None)
@@ -353,7 +364,7 @@ def _read_container(
         close_format()
         if piece.kind == "point":
             if piece.label == "break":
-                builder.text(" ")
+                builder.space()
             code = builder.point(piece.label)
             # A run's tab, break or drawing goes back into a run like its own; other points as they are.
             codes[code] = _Code("point", piece.moved, piece.element)

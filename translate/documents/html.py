@@ -225,9 +225,9 @@ class HtmlDocument(Document):
 
 
 def _inner_html(element: etree._Element) -> str:
-    """The content of ``element`` as HTML: its text, then each child with its tail."""
-    escaped = lxml.html.escape(element.text or "", quote=False) if element.text else ""
-    return escaped + "".join(etree.tostring(child, method="html", encoding="unicode") for child in element)
+    """The content of the bare ``<div>`` a fragment was parsed into, as HTML."""
+    serialized: str = etree.tostring(element, method="html", encoding="unicode")
+    return serialized.removeprefix("<div>").removesuffix("</div>")
 
 
 def _tag(element: etree._Element) -> str:

@@ -69,10 +69,24 @@ def place_codes(block: Block, sentences: Sequence[SentenceTranslation]) -> Block
             parts.append(target)
             length += len(target)
     text = " ".join(parts)
-    alignments = [align(block.text[s.start : s.end], s.target.strip(), s.terms) for s in sentences]
+    alignments = [
+        align(block.text[s.start : s.end], s.target.strip(), (*s.terms, *_protected_terms(block, s)))
+        for s in sentences
+    ]
     wants = {code.id: _want(code, sentences, alignments, offsets, len(text)) for code in block.codes}
     placed = _settle(block.codes, wants, text)
     return BlockTranslation(text, tuple(placed[code.id] for code in block.codes))
+
+
+def _protected_terms(block: Block, sentence: SentenceTranslation) -> list[TermSpan]:
+    """A protected code's text as an anchor of its own: found verbatim in the translation, it is
+    linked exactly like a glossary term."""
+    found = []
+    for code in block.codes:
+        text = block.text[code.start : code.end].strip()
+        if code.protected and text and sentence.start <= code.start and code.end <= sentence.end:
+            found.append(TermSpan(code.start - sentence.start, code.end - sentence.start, (text,)))
+    return found
 
 
 def _want(
@@ -83,7 +97,7 @@ def _want(
     length: int,
 ) -> _Want:
     """Where the alignment puts ``code`` in the block's translation."""
-    if code.kind is CodeKind.WRAP:
+    if code.kind is CodeKind.WRAP and code.end > code.start:  # an empty element is placed as a point
         inside = [k for k, s in enumerate(sentences) if s.start < code.end and s.end > code.start]
         if inside:
             first, last = inside[0], inside[-1]
@@ -116,12 +130,24 @@ def _wrap(alignment: Alignment, code: InlineCode, sentence: SentenceTranslation)
     low, high = alignment.interpolate(first), alignment.interpolate(stop)
     if linked:
         exact = not unlinked and all(
-            first <= alignment.by_target[j] < stop or j not in alignment.by_target
+            j not in alignment.by_target or first <= alignment.by_target[j] < stop
             for j in range(linked[0], linked[-1] + 1)
         )
         low, high = (
             (min(linked[0], low), max(linked[-1] + 1, high)) if unlinked else (linked[0], linked[-1] + 1)
         )
+        # Punctuation at the element's edges, unlinked, goes with it where the same mark is there
+        # (with unlinked words the interpolated span has taken it already).
+        edge = first if not unlinked else stop
+        while edge < stop and not alignment.is_content(edge) and edge not in alignment.by_source:
+            if low > 0 and alignment.target[low - 1].text == alignment.source[edge].text:
+                low -= 1
+            edge += 1
+        edge = stop - 1 if not unlinked else first - 1
+        while edge >= first and not alignment.is_content(edge) and edge not in alignment.by_source:
+            if high < size and alignment.target[high].text == alignment.source[edge].text:
+                high += 1
+            edge -= 1
     else:
         exact = False
     if high <= low:
@@ -160,7 +186,17 @@ def _settle(codes: Sequence[InlineCode], wants: dict[int, _Want], text: str) -> 
 
     def settle(parent: int, low: int, high: int) -> None:
         taken: list[tuple[int, int]] = []
-        for code in sorted(children.get(parent, []), key=lambda c: (not wants[c.id].exact, c.start, c.id)):
+        # Wraps first (exact ones first), then points, which then step out of the wraps' spans.
+        order = sorted(
+            children.get(parent, []),
+            key=lambda c: (
+                c.kind is CodeKind.POINT or (c.protected and not wants[c.id].exact),
+                not wants[c.id].exact,
+                c.start,
+                c.id,
+            ),
+        )
+        for code in order:
             want = wants[code.id]
             start, end = _trim(text, _clip(want.start, low, high), _clip(want.end, low, high))
             if code.kind is CodeKind.POINT or (code.protected and not want.exact):

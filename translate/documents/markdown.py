@@ -273,7 +273,7 @@ class _Scanner:
             raise _ScanError
         self.position = match.end()
         if hard:
-            self.builder.text(" ")
+            self.builder.space()
             code = self.builder.point("br")
             self.raws[code] = _Raw("\\\n")
         else:

@@ -140,8 +140,9 @@ class OdfVocabulary:
         return inherited
 
     def attributes(self, element: etree._Element) -> Sequence[str]:
-        """ODF keeps readable texts in elements (``svg:title``), not attributes."""
-        return ()
+        """A link's title (``office:title``); ODF keeps other readable texts in elements
+        (``svg:title``)."""
+        return (_q(OFFICE, "title"),) if element.tag == _q(TEXT, "a") else ()
 
     def descend(self, element: etree._Element) -> bool:
         """Frames, shapes and notes have paragraphs of their own."""

@@ -220,7 +220,7 @@ class _Walk:
             pass
         else:  # POINT, BREAK, and SKIP or CONTAINER met inside inline content
             if role is Role.BREAK:  # words on either side of a line break are apart
-                builder.text(" ")
+                builder.space()
             handle.elements[builder.point(label)] = element
             later.extend(self.attributes(element, translatable))
             if self.vocabulary.descend(element):
