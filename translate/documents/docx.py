@@ -334,9 +334,7 @@ def _read_container(
         if piece.kind == "text":
             weights[piece.key] += len(piece.text)
             plainness[piece.key] = piece.properties
-    base_key = (
-        min(weights, key=lambda k: (plainness[k], -weights[k], _first(pieces, k))) if weights else None
-    )
+    base_key = min(weights, key=lambda k: (plainness[k], -weights[k], _first(pieces, k))) if weights else None
     base = next((p.element for p in pieces if p.kind == "text" and p.key == base_key), None)
     if base is None:
         base = next((p.element for p in pieces if p.element is not None and p.element.tag == _w("r")), None)

@@ -130,7 +130,7 @@ def _wrap(alignment: Alignment, code: InlineCode, sentence: SentenceTranslation)
     low, high = alignment.interpolate(first), alignment.interpolate(stop)
     if linked:
         exact = not unlinked and all(
-            j not in alignment.by_target or first <= alignment.by_target[j] < stop
+            j not in alignment.by_target or all(first <= i < stop for i in alignment.by_target[j])
             for j in range(linked[0], linked[-1] + 1)
         )
         low, high = (
@@ -153,12 +153,35 @@ def _wrap(alignment: Alignment, code: InlineCode, sentence: SentenceTranslation)
     if high <= low:
         high = min(low + 1, size)
         low = min(low, high)
+    low, high = _without_function_words(alignment, low, high, exact)
     target_start = 0 if open_left else alignment.target_offset(low)
     target_end = len(alignment.target_text) if open_right else alignment.target_offset(high, end=True)
     # An open side is where the sentence starts or ends: exact whatever the words say.
     if open_left and open_right:
         exact = True
     return target_start, max(target_end, target_start), exact
+
+
+# English words a Vietnamese element rarely stands for at its edges: an article before a noun
+# (Vietnamese has none), and, where the span is a guess, a preposition or conjunction after it.
+_ARTICLES = frozenset({"the", "a", "an"})
+_TRAILING = _ARTICLES | {"of", "in", "on", "at", "to", "for", "with", "and", "by", "from", "as"}
+
+
+def _without_function_words(alignment: Alignment, low: int, high: int, exact: bool) -> tuple[int, int]:
+    """The span ``low:high`` of target words without an unlinked article at its start, nor (for an
+    interpolated span) unlinked function words at its end."""
+    target = alignment.target
+    while high - low > 1 and low not in alignment.by_target and target[low].text.lower() in _ARTICLES:
+        low += 1
+    while (
+        not exact
+        and high - low > 1
+        and high - 1 not in alignment.by_target
+        and target[high - 1].text.lower() in _TRAILING
+    ):
+        high -= 1
+    return low, high
 
 
 def _point(alignment: Alignment, offset: int) -> tuple[int, bool]:

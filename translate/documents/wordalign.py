@@ -32,12 +32,35 @@ from dataclasses import dataclass
 from songngu.translate.align.anchors import ascii_fold, number_key
 from songngu.translate.phrase import phrase_spans
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?![\w])|\w+(?:['’]\w+)*|[^\w\s]")
+# Numbers whole ("1.250"), words with inner apostrophes ("don't") but not a possessive's ("Chinh's"
+# is "Chinh", "'", "s"), and each other mark alone.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?![\w])|\w+(?:['’](?![sS]\b)\w+)*|[^\w\s]")
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _OPENING = {"(": "(", "[": "[", "“": '"', "«": '"', "‘": "'", '"': '"'}
 _CLOSING = {")": ")", "]": "]", "”": '"', "»": '"', "’": "'"}
 _FINAL = {".", "?", "!", "…", ":"}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("January", "Jan"),
+            ("February", "Feb"),
+            ("March", "Mar"),
+            ("April", "Apr"),
+            ("May",),
+            ("June", "Jun"),
+            ("July", "Jul"),
+            ("August", "Aug"),
+            ("September", "Sep", "Sept"),
+            ("October", "Oct"),
+            ("November", "Nov"),
+            ("December", "Dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 
 
 @dataclass(frozen=True)
@@ -66,11 +89,11 @@ class TermSpan:
 
 @dataclass(frozen=True)
 class Link:
-    """Source words ``source[0]:source[1]`` became target words ``target[0]:target[1]``."""
+    """Source words ``source`` (indices, ascending) became target words ``target``."""
 
-    source: tuple[int, int]
-    target: tuple[int, int]
-    kind: str  # "term" or "same"
+    source: tuple[int, ...]
+    target: tuple[int, ...]
+    kind: str  # "term", "same" or "month"
 
 
 class Alignment:
@@ -83,12 +106,12 @@ class Alignment:
         self.target = tokens(target)
         self.links = sorted(links, key=lambda link: link.source)
         self.by_source: dict[int, list[int]] = {}
-        self.by_target: dict[int, int] = {}
+        self.by_target: dict[int, tuple[int, ...]] = {}
         for link in self.links:
-            for i in range(*link.source):
-                self.by_source.setdefault(i, []).extend(range(*link.target))
-            for j in range(*link.target):
-                self.by_target[j] = link.source[0]
+            for i in link.source:
+                self.by_source.setdefault(i, []).extend(link.target)
+            for j in link.target:
+                self.by_target[j] = link.source
         self._backbone = _backbone(self.links, len(self.source), len(self.target))
 
     def interpolate(self, boundary: int) -> int:
@@ -133,19 +156,40 @@ def align(source: str, target: str, terms: Sequence[TermSpan] = ()) -> Alignment
     taken_source: set[int] = set()
     taken_target: set[int] = set()
     links: list[Link] = []
-    for term in sorted(terms, key=lambda t: t.start):
+    # Longest terms first: "Ban Thư ký ASEAN" takes "ASEAN Secretariat" before "ASEAN" takes its ASEAN.
+    for term in sorted(terms, key=lambda t: (t.start - t.end, t.start)):
         words = [i for i, w in enumerate(src) if w.start < term.end and w.end > term.start]
         if not words or taken_source.intersection(words):
             continue
         best = _closest_rendering(term, source, target, tgt, taken_target)
         if best is None:
             continue
-        span = (words[0], words[-1] + 1)
-        links.append(Link(span, best, "term"))
-        taken_source.update(range(*span))
+        links.extend(_inside_term(src, tgt, words, list(range(*best))))
+        taken_source.update(words)
         taken_target.update(range(*best))
     links.extend(_same_tokens(src, tgt, taken_source, taken_target))
     return Alignment(source, target, links)
+
+
+def _inside_term(
+    src: Sequence[Word], tgt: Sequence[Word], words: list[int], rendering: list[int]
+) -> list[Link]:
+    """A term's links: what is the same inside it ("(", "UPR", ")", "ASEAN") on its own, and the rest
+    of its words with the rest of its rendering ("Cơ chế Rà soát định kỳ phổ quát" with "Universal
+    Periodic Review"), so an element around part of a term finds its part."""
+    outside_source = set(range(len(src))) - set(words)
+    outside_target = set(range(len(tgt))) - set(rendering)
+    inner = _same_tokens(src, tgt, outside_source, outside_target)
+    linked_source = {i for link in inner for i in link.source}
+    linked_target = {j for link in inner for j in link.target}
+    rest_source = tuple(i for i in words if i not in linked_source)
+    rest_target = tuple(j for j in rendering if j not in linked_target)
+    links = inner
+    if rest_source and rest_target:
+        links.append(Link(rest_source, rest_target, "term"))
+    elif rest_source or not inner:  # nothing of the rendering left: the words stand for all of it
+        links.append(Link(tuple(words), tuple(rendering), "term"))
+    return links
 
 
 def _closest_rendering(
@@ -175,13 +219,29 @@ def _same_tokens(
             joined_target.setdefault(ascii_fold(word.text), []).append(j)
     links: list[Link] = []
     used_target = set(taken_target)
+    # "tháng 8" is "August" (the year after it, "/2020", is a number of its own).
+    months = {j: _MONTHS[w.text] for j, w in enumerate(tgt) if w.text in _MONTHS and j not in used_target}
+    for i in range(len(src) - 1):
+        month = src[i + 1].text
+        if (
+            src[i].text.lower() == "tháng"
+            and month.isdigit()
+            and 1 <= int(month) <= 12
+            and i not in taken_source
+        ):
+            free = [j for j, number in months.items() if number == int(month) and j not in used_target]
+            match = _nearest(i, len(src), free, len(tgt))
+            if match is not None:
+                links.append(Link((i, i + 1), (match,), "month"))
+                used_target.add(match)
+                taken_source.update((i, i + 1))
     for i, key in enumerate(keys_source):
         if i in taken_source or key is None:
             continue
         free = [j for j, k in enumerate(keys_target) if k == key and j not in used_target]
         match = _nearest(i, len(src), free, len(tgt))
         if match is not None:
-            links.append(Link((i, i + 1), (match, match + 1), "same"))
+            links.append(Link((i,), (match,), "same"))
             used_target.add(match)
             taken_source.add(i)
     for i in range(len(src) - 1):
@@ -192,7 +252,7 @@ def _same_tokens(
             free = [j for j in joined_target.get(ascii_fold(first + second), []) if j not in used_target]
             match = _nearest(i, len(src), free, len(tgt))
             if match is not None:
-                links.append(Link((i, i + 2), (match, match + 1), "same"))
+                links.append(Link((i, i + 1), (match,), "same"))
                 used_target.add(match)
                 taken_source.update((i, i + 1))
     return links
@@ -232,25 +292,28 @@ def _nearest(i: int, n: int, candidates: Sequence[int], m: int) -> int | None:
 def _backbone(links: Sequence[Link], n: int, m: int) -> list[tuple[int, int]]:
     """Word-boundary points ``(source, target)`` of the longest chain of links in the same order on
     both sides, with the sentence's two ends."""
-    ordered = sorted(links, key=lambda link: (link.source, link.target))
+    # Each link as spans: its first source word to after its last, the same in the target.
+    ordered = sorted(
+        (link.source[0], link.source[-1] + 1, link.target[0], link.target[-1] + 1) for link in links
+    )
     # Longest chain increasing in both source and target (O(k²): a sentence has few links).
     best: list[int] = [1] * len(ordered)
     previous: list[int] = [-1] * len(ordered)
     for b in range(len(ordered)):
         for a in range(b):
             first, second = ordered[a], ordered[b]
-            before = first.source[1] <= second.source[0] and first.target[1] <= second.target[0]
+            before = first[1] <= second[0] and first[3] <= second[2]
             if before and best[a] + 1 > best[b]:
                 best[b], previous[b] = best[a] + 1, a
-    chain: list[Link] = []
+    chain: list[tuple[int, int, int, int]] = []
     if ordered:
         k = max(range(len(ordered)), key=lambda index: (best[index], -index))
         while k >= 0:
             chain.append(ordered[k])
             k = previous[k]
     points = [(0, 0)]
-    for link in reversed(chain):
-        points.extend([(link.source[0], link.target[0]), (link.source[1], link.target[1])])
+    for source_start, source_end, target_start, target_end in reversed(chain):
+        points.extend([(source_start, target_start), (source_end, target_end)])
     points.append((n, m))
     # Keep the points strictly increasing in source, never decreasing in target.
     kept: list[tuple[int, int]] = []
