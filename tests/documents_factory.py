@@ -16,12 +16,15 @@ from pathlib import Path
 import docx
 import odfdo
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from songngu.translate.records import Segment, SegmentResult, TermOutcome
 
 LINK = "https://asean.org/aichr?lang=vi&page=2#muc-1"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # A 1×1 PNG, for the documents that hold an image.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -47,6 +50,7 @@ ENGLISH = {
     "Trang của AICHR": "The AICHR website",
     "Đầu trang": "Page header",
     "Chạy lệnh make test để kiểm tra.": "Run the make test command to check.",
+    "Theo Bộ Ngoại giao.": "According to the Ministry of Foreign Affairs.",
 }
 NOT_TRANSLATED = "Không dịch đoạn này."  # marked translate="no" (HTML) or kept in code
 
@@ -132,8 +136,34 @@ def docx_document(path: Path) -> Path:
     table.cell(0, 0).text = "Liên minh châu Âu"
     table.cell(0, 1).text = "Tổ chức Di cư Quốc tế"
     document.sections[0].header.paragraphs[0].text = "Đầu trang"
+    add_footnote(document, document.paragraphs[2], "Theo Bộ Ngoại giao.")
     document.save(path)
     return path
+
+
+FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:footnotes xmlns:w="{W}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>
+</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>
+</w:p></w:footnote><w:footnote w:id="1"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr><w:r><w:rPr>
+<w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r><w:r>
+<w:t xml:space="preserve"> {{text}}</w:t></w:r></w:p></w:footnote></w:footnotes>"""
+
+
+def add_footnote(
+    document: docx.document.Document, paragraph: docx.text.paragraph.Paragraph, text: str
+) -> None:
+    """Footnote 1 with ``text``, referred to at the end of ``paragraph`` (python-docx writes none)."""
+    part = Part(
+        PackURI("/word/footnotes.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+        FOOTNOTES.replace("{text}", text).encode(),
+        document.part.package,
+    )
+    document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+    run = paragraph.add_run()
+    reference = OxmlElement("w:footnoteReference")
+    reference.set(qn("w:id"), "1")
+    run._r.append(reference)
 
 
 def add_hyperlink(paragraph: docx.text.paragraph.Paragraph, url: str, text: str) -> None:
@@ -180,6 +210,10 @@ def odt_document(path: Path) -> Path:
     table.set_value((0, 0), "Liên minh châu Âu")
     table.set_value((1, 0), "Tổ chức Di cư Quốc tế")
     document.body.append(table)
+    paragraph = odfdo.Paragraph("Liên minh châu Âu")
+    paragraph.append(odfdo.Note(note_id="ftn1", citation="1", body="Theo Bộ Ngoại giao."))
+    document.body.append(paragraph)
+    document.get_part("styles.xml").get_master_page(0).set_page_header("Đầu trang")
     document.save(path)
     return path
 

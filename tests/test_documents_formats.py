@@ -4,6 +4,7 @@ inline element once; every attribute but the translatable ones as it was; the gl
 
 from __future__ import annotations
 
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from documents_factory import (
     odt_document,
     translate_by_hand,
 )
+from docx.oxml.ns import qn
 from markdown_it import MarkdownIt
 
 from songngu.glossary.formats import load_glossary
@@ -162,6 +164,10 @@ def test_docx_opens_in_python_docx_with_its_runs_link_table_header_and_title(tmp
     ]
     assert document.sections[0].header.paragraphs[0].text == "Page header"
     assert document.core_properties.title == "The 31st AICHR meeting"
+    with zipfile.ZipFile(tmp_path / "en.docx") as archive:
+        footnotes = archive.read("word/footnotes.xml").decode()
+    assert "According to the Ministry of Foreign Affairs." in footnotes and "<w:footnoteRef/>" in footnotes
+    assert len(body[2]._p.findall(".//" + qn("w:footnoteReference"))) == 1
 
 
 def test_odt_opens_in_odfdo_with_its_spans_link_and_title(tmp_path: Path) -> None:
@@ -175,6 +181,10 @@ def test_odt_opens_in_odfdo_with_its_spans_link_and_title(tmp_path: Path) -> Non
     assert [link.get_attribute("office:title") for link in target.body.get_links()] == ["The AICHR website"]
     styles = Counter(span.style for span in target.body.get_spans())
     assert styles == Counter(span.style for span in source.body.get_spans())
+    (note,) = target.body.get_notes()
+    assert str(note.note_body).strip() == "According to the Ministry of Foreign Affairs."
+    header = target.get_part("styles.xml").get_master_page(0).get_page_header()
+    assert header.text_recursive.strip() == "Page header"
     headings = [str(h).strip() for h in target.body.get_headers()]
     assert headings == [ENGLISH["Khai mạc cuộc họp của Uỷ ban liên Chính phủ ASEAN về Nhân quyền"]]
     assert target.get_part("content.xml").root.get_attribute("office:version") == (
