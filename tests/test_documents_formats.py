@@ -196,7 +196,7 @@ def test_markdown_keeps_its_lines_links_and_code_as_written(tmp_path: Path) -> N
     data = markdown_article()
     _, english = in_english(data, "bai.md")
     text = english.data.decode()
-    assert f"[ASEAN Secretariat]({LINK} " in text
+    assert f"[ASEAN Secretariat]({LINK} \"The AICHR website\")" in text
     assert "![The meeting room](/anh/hop.jpg?w=640&h=480)" in text
     assert "`make test`" in text and NOT_TRANSLATED in text
     assert text.startswith(

@@ -1,8 +1,8 @@
 """Markdown articles (``.md``): parsed with markdown-it-py, written back line for line in English.
 
 What is translated: paragraphs, headings (ATX and setext), list items, block quotes, table cells
-(GitHub tables), link texts and link titles stay inside their sentences, and each image's
-alternative text is a block of its own. Emphasis (``*``, ``**``, ``_``, ``__``), strikethrough
+(GitHub tables); a link's text stays inside its sentence, and each image's alternative text and
+each link's or image's title is a block of its own (a title is written back in double quotes). Emphasis (``*``, ``**``, ``_``, ``__``), strikethrough
 (``~~``), links (inline, reference, collapsed and shortcut) and raw inline HTML tags are inline
 codes; inline code spans and autolinks (``<https://…>``) are protected (kept as written); images
 and unpaired HTML tags are points.
@@ -10,7 +10,7 @@ and unpaired HTML tags are points.
 Not translated: fenced and indented code blocks, HTML blocks, link reference definitions, and every
 URL. Writing back, each translated block replaces exactly the source lines it came from, keeping
 their prefixes (``#``, ``>``, list markers, indentation) and everything else byte for byte, so a
-link's destination and title are written as they were (a shortcut reference ``[label]`` becomes
+link's destination is written as it was (a shortcut reference ``[label]`` becomes
 ``[English][label]``, which still points to the definition). Markdown-it gives no column offsets
 for inline markup, so the raw text of each element is found by walking its tokens over the block's
 source; a block where that walk does not come out exactly (a construct this module does not know)
@@ -59,6 +59,7 @@ class _Raw:
 
     before: str  # an image: its alternative text as written (kept where it is not translated)
     after: str = ""
+    title: tuple[int, int] | None = None  # a link's or image's title: where it is in ``after``
 
 
 @dataclass
@@ -85,10 +86,12 @@ class _Cell:
 
 @dataclass
 class _Alt:
-    """An image's alternative text, written inside its owner block's image code."""
+    """An image's alternative text, or a link's or image's title, written inside its owner block's
+    code (``field``: "alt" or "title")."""
 
     owner: int
     code: int
+    field: str = "alt"
 
 
 _Handle = _Lines | _Cell | _Alt
@@ -127,10 +130,10 @@ class MarkdownDocument(Document):
     def render(self, translations: Sequence[BlockTranslation]) -> bytes:
         """The article with every block in English; every other line as it was."""
         self.check_translations(translations)
-        alts: dict[tuple[int, int], str] = {}
+        alts: dict[tuple[int, int, str], str] = {}
         for handle, translation in zip(self._handles, translations, strict=True):
             if isinstance(handle, _Alt):
-                alts[(handle.owner, handle.code)] = translation.text
+                alts[(handle.owner, handle.code, handle.field)] = translation.text
         lines: list[str | None] = list(self.lines)
         rows: dict[int, dict[int, str]] = {}
         for index, (handle, block, translation) in enumerate(
@@ -176,7 +179,7 @@ def _walk(tokens: Sequence[Token], lines: Sequence[str]) -> list[tuple[Block, _H
             block, raws, alts = _scan(token)
         except _ScanError:
             continue
-        alts = [(code, alt) for code, alt in alts if alt.translatable()]
+        alts = [(code, field, alt) for code, field, alt in alts if alt.translatable()]
         if not block.translatable() and not alts:
             continue
         if stack[-1] in ("th_open", "td_open"):
@@ -191,7 +194,10 @@ def _walk(tokens: Sequence[Token], lines: Sequence[str]) -> list[tuple[Block, _H
         # into its lines.
         owner = len(found)
         found.append((Block(block.text, block.codes, kind, token.map[0] + 1), handle))
-        found.extend((Block(alt.text, (), "@alt", token.map[0] + 1), _Alt(owner, code)) for code, alt in alts)
+        found.extend(
+            (Block(alt.text, (), f"@{field}", token.map[0] + 1), _Alt(owner, code, field))
+            for code, field, alt in alts
+        )
     return found
 
 
@@ -234,7 +240,8 @@ class _Scanner:
         self.position = 0
         self.builder = BlockBuilder(collapse=False)
         self.raws: dict[int, _Raw] = {}
-        self.alts: list[tuple[int, Block]] = []
+        self.alts: list[tuple[int, str, Block]] = []  # (code, "alt" or "title", the text's block)
+        self.title: tuple[int, int] | None = None
 
     def expect(self, text: str) -> None:
         if not self.source.startswith(text, self.position):
@@ -298,9 +305,11 @@ class _Scanner:
         self.builder.close(code)
         self.raws[code] = _Raw(self.source[start : self.position])
 
-    def link_tail(self, label: str) -> str:
-        """The raw text after a link's or image's ``]``, consumed."""
+    def link_tail(self, label: str, code: int) -> str:
+        """The raw text after a link's or image's ``]``, consumed; a title in it becomes a block of
+        its own (where it is: ``self.title``, offsets into the tail)."""
         source, start = self.source, self.position
+        self.title = None
         if source.startswith("(", start):
             position = _skip_space(source, start + 1)
             if not source.startswith(")", position):
@@ -312,6 +321,10 @@ class _Scanner:
                     title = parseLinkTitle(source, position, len(source))
                     if not title.ok:
                         raise _ScanError
+                    self.title = (position - start, title.pos - start)
+                    text = BlockBuilder(collapse=True)
+                    text.text(title.str)
+                    self.alts.append((code, "title", text.build("@title")))
                     position = _skip_space(source, title.pos)
             if not source.startswith(")", position):
                 raise _ScanError
@@ -325,7 +338,7 @@ class _Scanner:
         return f"[{label}]"  # a shortcut reference: its label was the link text
 
 
-def _scan(inline: Token) -> tuple[Block, dict[int, _Raw], list[tuple[int, Block]]]:
+def _scan(inline: Token) -> tuple[Block, dict[int, _Raw], list[tuple[int, str, Block]]]:
     scanner = _Scanner(inline.content)
     children = inline.children or []
     # (token type, or "html" with the tag's name; the code; where a link's label starts)
@@ -367,17 +380,19 @@ def _scan(inline: Token) -> tuple[Block, dict[int, _Raw], list[tuple[int, Block]
             label = scanner.source[label_start : scanner.position]
             scanner.expect("]")
             scanner.builder.close(code)
-            scanner.raws[code] = _Raw("[", "]" + scanner.link_tail(label))
+            scanner.raws[code] = _Raw("[", "]" + scanner.link_tail(label, code))
+            scanner.raws[code].title = _shifted(scanner.title)
         elif kind == "image":
             scanner.expect("![")
             end = _closing_bracket(scanner.source, scanner.position - 1)
             label = scanner.source[scanner.position : end]
             scanner.position = end + 1
             code = scanner.builder.point("img")
-            scanner.raws[code] = _Raw(label, "]" + scanner.link_tail(label))
             alt = BlockBuilder(collapse=True)
             alt.text(token.content)
-            scanner.alts.append((code, alt.build("@alt")))
+            scanner.alts.append((code, "alt", alt.build("@alt")))
+            scanner.raws[code] = _Raw(label, "]" + scanner.link_tail(label, code))
+            scanner.raws[code].title = _shifted(scanner.title)
         elif kind == "html_inline":
             scanner.expect(token.content)
             _html_tag(scanner, token.content, open_codes)
@@ -411,6 +426,11 @@ def _html_tag(scanner: _Scanner, tag: str, open_codes: list[tuple[str, int, int,
     scanner.raws[scanner.builder.point("html")] = _Raw(tag)
 
 
+def _shifted(span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """A title's place in the tail, as a place in ``"]" + tail``."""
+    return None if span is None else (span[0] + 1, span[1] + 1)
+
+
 def _skip_space(source: str, position: int) -> int:
     while position < len(source) and source[position] in " \t\n":
         position += 1
@@ -442,7 +462,7 @@ def _escape(text: str, in_cell: bool) -> str:
 
 
 def _render(
-    node: Node, raws: dict[int, _Raw], owner: int, alts: dict[tuple[int, int], str], in_cell: bool
+    node: Node, raws: dict[int, _Raw], owner: int, alts: dict[tuple[int, int, str], str], in_cell: bool
 ) -> str:
     """A block's tree as Markdown: text escaped, each code's markup as it was written."""
 
@@ -456,15 +476,20 @@ def _render(
             continue
         assert child.code is not None
         raw = raws[child.code.id]
+        after = raw.after
+        title = alts.get((owner, child.code.id, "title"))
+        if raw.title is not None and title is not None:
+            quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            after = after[: raw.title[0]] + quoted + after[raw.title[1] :]
         if child.code.kind is CodeKind.POINT and child.code.label == "img":
-            alt = alts.get((owner, child.code.id))
+            alt = alts.get((owner, child.code.id, "alt"))
             shown = _escape(alt, in_cell) if alt is not None else written(raw.before)
-            out.append("![" + shown + written(raw.after))
+            out.append("![" + shown + written(after))
         elif child.code.protected or child.code.kind is CodeKind.POINT:
             out.append(written(raw.before))
         else:
             inner = _render(child, raws, owner, alts, in_cell)
-            out.append(written(raw.before) + inner + written(raw.after))
+            out.append(written(raw.before) + inner + written(after))
     return "".join(out)
 
 
