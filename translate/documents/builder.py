@@ -90,12 +90,13 @@ class BlockBuilder:
         return self._length == 0
 
     def build(self, kind: str = "text", line: int = 0) -> Block:
-        """The block: its text without leading and trailing spaces, every code inside it."""
+        """The block: its text without leading and trailing white space (a no-break space at a
+        paragraph's edge included: it is layout, not text), every code inside it."""
         if self._open:
             raise ValueError(f"code {self._open[-1].id} was never closed")
         text = "".join(self._parts)
-        lead = len(text) - len(text.lstrip(" "))
-        stripped = text.strip(" ")
+        lead = len(text) - len(text.lstrip())
+        stripped = text.strip()
         codes = tuple(
             InlineCode(
                 id=c.id,

@@ -149,6 +149,10 @@ class MarkdownDocument(Document):
                 continue
             if _LINE_START.match(rendered):
                 rendered = "\\" + rendered
+            if rendered.rstrip(" ").endswith("\\\n"):
+                # A hard break ends a paragraph only before something: a no-break space, as the
+                # source must have had.
+                rendered = rendered.rstrip(" ") + "&nbsp;"
             rendered = rendered.replace("\n", "\n" + handle.continuation)
             lines[handle.start] = handle.prefix + rendered + handle.suffix
             for line in range(handle.start + 1, handle.stop):
