@@ -2,10 +2,11 @@
 
 What is translated: paragraphs, headings (ATX and setext), list items, block quotes, table cells
 (GitHub tables); a link's text stays inside its sentence, and each image's alternative text and
-each link's or image's title is a block of its own (a title is written back in double quotes). Emphasis (``*``, ``**``, ``_``, ``__``), strikethrough
-(``~~``), links (inline, reference, collapsed and shortcut) and raw inline HTML tags are inline
-codes; inline code spans and autolinks (``<https://…>``) are protected (kept as written); images
-and unpaired HTML tags are points.
+each link's or image's title is a block of its own (a title is written back in double quotes).
+Emphasis (``*``, ``**``, ``_``, ``__``), strikethrough (``~~``), links (inline, reference,
+collapsed and shortcut) and raw inline HTML tags are inline codes; inline code spans and
+autolinks (``<https://…>``) are protected (kept as written); images and unpaired HTML tags are
+points.
 
 Not translated: fenced and indented code blocks, HTML blocks, link reference definitions, and every
 URL. Writing back, each translated block replaces exactly the source lines it came from, keeping
