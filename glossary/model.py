@@ -87,6 +87,17 @@ class TermMatch:
         """The preferred English rendering."""
         return self.targets[0]
 
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every English rendering that counts as this term where a reviewer or an archive wrote it:
+        this occurrence's :attr:`targets` (preferred first), then the entry's other English forms
+        (a full name without the acronym the source gave still names the body).
+
+        The one rule for "is this rendering the glossary's": the glossary usage report, the review
+        notes and the candidate glossary rows all ask it here.
+        """
+        return tuple(dict.fromkeys((*self.targets, *self.entry.en_forms)))
+
 
 @dataclass
 class Glossary:

@@ -96,6 +96,39 @@ def read_lines(path: str | os.PathLike[str], chunk_size: int = 1 << 16) -> Itera
                 return
 
 
+def read_chunks(path: str | os.PathLike[str], chunk_size: int = 1 << 16) -> Iterator[str]:
+    """The text of a UTF-8 file in pieces (BOM dropped; a bad byte reported by its offset in the
+    file), read as a stream: memory holds one chunk, not the file."""
+    decoder = Utf8Decoder(path)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with handle:
+        while True:
+            try:
+                chunk = handle.read(chunk_size)
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+            text = decoder.decode(chunk, final=not chunk)
+            if text:
+                yield text
+            if not chunk:
+                return
+
+
+def read_records(path: str | os.PathLike[str], chunk_size: int = 1 << 16) -> Iterator[str]:
+    """The pieces of a UTF-8 file between line feeds, as ``read_text(path).split("\\n")`` gives them
+    (a CR before a line feed stays; U+2028 and other characters ``splitlines`` breaks at are no line
+    ends: line-aligned files and JSON Lines end records at ``\\n`` only), read as a stream."""
+    rest = ""
+    for text in read_chunks(path, chunk_size):
+        pieces = (rest + text).split("\n")
+        rest = pieces.pop()
+        yield from pieces
+    yield rest
+
+
 def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file in the same directory and a rename.
 

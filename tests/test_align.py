@@ -21,9 +21,10 @@ from songngu.glossary.model import GlossaryEntry
 from songngu.translate.align.aligner import SentenceInfo, align, gale_church
 from songngu.translate.align.anchors import GlossaryAnchors, english_anchors, number_key, vietnamese_anchors
 from songngu.translate.align.article import align_article, align_segments
-from songngu.translate.align.files import loads_beads, read_bitext
+from songngu.translate.align.files import loads_beads
 from songngu.translate.cli import main
-from songngu.translate.formats.po import load_catalog
+from songngu.translate.formats import read_bitext
+from songngu.translate.formats.po_read import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 

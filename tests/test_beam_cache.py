@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,11 +63,24 @@ def test_beam_cache_matches_a_growing_cache(
             live = keep
 
 
+def test_an_empty_cache_takes_fewer_rows_and_a_reorder_widens_them() -> None:
+    # The search's first step feeds one hypothesis per sentence; the reorder after it makes a beam.
+    cache = BeamCache(1, 4, 2, 3)
+    first = torch.arange(12.0).view(2, 2, 3)
+    keys, _ = cache.append(0, first, -first)
+    assert keys.shape == (2, 2, 1, 3)
+    cache.advance()
+    cache.reorder(torch.tensor([0, 0, 1, 1]))
+    keys, values = cache.append(0, torch.zeros(4, 2, 3), torch.zeros(4, 2, 3))
+    assert torch.equal(keys[:, :, 0], first[[0, 0, 1, 1]])
+    assert torch.equal(values[:, :, 0], -first[[0, 0, 1, 1]])
+
+
 def test_appending_with_the_wrong_number_of_rows_is_refused() -> None:
     cache = BeamCache(1, 4, 2, 3)
-    try:
+    with pytest.raises(ValueError, match="reorder"):  # more rows than it was made for
+        cache.append(0, torch.zeros(5, 2, 3), torch.zeros(5, 2, 3))
+    cache.append(0, torch.zeros(4, 2, 3), torch.zeros(4, 2, 3))
+    cache.advance()
+    with pytest.raises(ValueError, match="reorder"):  # holding 4 rows, it is fed 3
         cache.append(0, torch.zeros(3, 2, 3), torch.zeros(3, 2, 3))
-    except ValueError as error:
-        assert "reorder" in str(error)
-    else:
-        raise AssertionError("a cache of 4 rows took 3")

@@ -73,6 +73,39 @@ def test_steps_reorders_and_dropped_sentences_match_transformers(
         tokens = torch.randint(2, vocab - 1, (live * beam,), generator=generator)
 
 
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+@torch.inference_mode()
+def test_a_first_step_of_one_hypothesis_per_sentence_widens_into_the_beam(
+    two_layer_model: MarianMTModel, precision: str
+) -> None:
+    # The search feeds the first step one row per sentence, and its first reorder makes the beam:
+    # the same states as feeding every beam the start token.
+    model = apply_precision(copy.deepcopy(two_layer_model), Precision(precision))
+    generator = torch.Generator().manual_seed(5)
+    sentences, beam, source = 3, 4, 6
+    input_ids = torch.randint(2, model.config.vocab_size - 1, (sentences, source), generator=generator)
+    mask = torch.ones(sentences, source, dtype=torch.long)
+    mask[2, 3:] = 0
+    encoder = model.get_encoder()(input_ids=input_ids, attention_mask=mask).last_hidden_state
+    narrow = DecoderStep(model).start(encoder, mask, beam, capacity=4, workspace=Workspace())
+    wide = DecoderStep(model).start(encoder, mask, beam, capacity=4, workspace=Workspace())
+    start = model.config.decoder_start_token_id
+    first = narrow(torch.full((sentences,), start)).repeat_interleave(beam, 0)
+    everyone = wide(torch.full((sentences * beam,), start))
+    if precision == "int8":  # rows quantised one by one, integer products: the same bits
+        assert torch.equal(first, everyone)
+    else:  # a float product of 3 rows may round differently from one of 12 (another CPU kernel)
+        assert torch.allclose(first, everyone, atol=1e-6, rtol=1e-6)
+    narrow.reorder(torch.arange(sentences).repeat_interleave(beam))
+    wide.reorder(torch.arange(sentences * beam))
+    for _ in range(3):
+        tokens = torch.randint(2, model.config.vocab_size - 1, (sentences * beam,), generator=generator)
+        assert torch.allclose(narrow(tokens), wide(tokens), atol=1e-6, rtol=1e-6)
+        order = torch.arange(sentences * beam) // beam * beam + torch.randint(0, beam, (sentences * beam,))
+        narrow.reorder(order)
+        wide.reorder(order)
+
+
 def test_only_marian_models_are_stepped(tiny_model_dir: Path) -> None:
     model = MarianMTModel.from_pretrained(tiny_model_dir, use_safetensors=True)
     model.config.model_type = "bart"

@@ -94,6 +94,26 @@ def test_without_constraints_it_is_transformers_beam_search(marian_fp32, beam: i
         assert hypotheses[0].score == pytest.approx(score, abs=CLEAR_OF_A_TIE / max_length)
 
 
+def test_the_first_step_runs_one_hypothesis_per_sentence(marian_fp32) -> None:
+    # Only the first beam is live at the start: the decoder and the output layer run for it alone
+    # (the search's own output is checked against generate above), then for the whole beam.
+    tokenizer, model = marian_fp32
+    batch = tokenizer(SOURCES, return_tensors="pt", padding=True)
+    rows: list[int] = []
+    hook = (
+        model.get_decoder()
+        .layers[-1]
+        .fc1.register_forward_hook(lambda module, args, output: rows.append(args[0].shape[0]))
+    )
+    try:
+        beam_search(
+            model, batch.input_ids, batch.attention_mask, [ConstraintAutomaton([])] * 4, beam=3, max_length=5
+        )
+    finally:
+        hook.remove()
+    assert rows[:2] == [len(SOURCES), 3 * len(SOURCES)]
+
+
 def test_every_hypothesis_meets_all_constraints_and_no_negative(marian) -> None:
     tokenizer, model = marian
     terms = [

@@ -97,6 +97,7 @@ def test_html_report_is_self_contained_with_chart(
 
 def test_post_edit_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     catalog = polib.POFile()
+    catalog.metadata = {"Language": "en"}
     catalog.append(
         polib.POEntry(msgctxt="a:1:1", msgid="Một.", msgstr="One.", comment="machine translation: 1.")
     )
@@ -134,7 +135,7 @@ def test_flores200_with_the_tiny_model(
         (["--hyp", "{hyp}"], "needs --hyp FILE and --ref FILE"),
         (["--hyp", "{hyp}", "--ref", "{short}"], "3 segments, but the reference"),
         (["--hyp", "{hyp}", "--ref", "{fuzzy}"], "no confirmed entries"),
-        (["--hyp", "{hyp}", "--ref", "{broken}"], "broken.po:4: not a valid PO catalog"),
+        (["--hyp", "{hyp}", "--ref", "{broken}"], "broken.po:4: malformed PO"),
         (["--hyp", "{hyp}", "--ref", "{latin1}"], "latin1.en: byte 2: not valid UTF-8"),
         (["--hyp", "{hyp}", "--ref", "{hyp}", "--glossary", "{glossary}"], "no source sentences"),
         (["--hyp", "{hyp}", "--ref", "{hyp}", "--report", "{out}/r.pdf"], "unknown report format"),
@@ -157,6 +158,7 @@ def test_bad_input_is_one_line_exit_2(
     files["hyp"].write_text("a\nb\nc\n", encoding="utf-8")
     files["short"].write_text("a\n", encoding="utf-8")
     catalog = polib.POFile()
+    catalog.metadata = {"Language": "en"}  # PO files are read strictly, as review import reads them
     catalog.append(polib.POEntry(msgctxt="a:1:1", msgid="Một.", msgstr="One.", flags=["fuzzy"]))
     catalog.append(polib.POEntry(msgctxt="a:2:1", msgid="Hai.", msgstr=""))
     files["fuzzy"].write_text(str(catalog), encoding="utf-8")

@@ -23,7 +23,7 @@ from songngu.translate.evaluate.terminology import (
     required_terms,
     terms_from_outcomes,
 )
-from songngu.translate.records import TermOutcome
+from songngu.translate.reviewed import UnitTerm
 
 AICHR = GlossaryEntry(
     "Ủy ban liên Chính phủ ASEAN về Nhân quyền", "ASEAN Intergovernmental Commission on Human Rights", "AICHR"
@@ -128,15 +128,22 @@ def test_evaluate_counts_terms_per_article_and_breakdown() -> None:
 
 
 def test_terms_from_jsonl_records_without_glossary() -> None:
+    aichr = "ASEAN Intergovernmental Commission on Human Rights"
     outcomes = [
-        TermOutcome(
-            0, 5, "Uỷ ban ... (AICHR)", "ASEAN Intergovernmental Commission on Human Rights (AICHR)", True
+        UnitTerm("Uỷ ban ... (AICHR)", f"{aichr} (AICHR)", (f"{aichr} (AICHR)",), True),
+        UnitTerm("AICHR", "AICHR", ("AICHR",), True),
+        # A record that lists the other accepted renderings (an entry's variants): they count too.
+        UnitTerm(
+            "Bộ Ngoại giao",
+            "Ministry of Foreign Affairs",
+            ("Ministry of Foreign Affairs", "Foreign Ministry"),
+            True,
         ),
-        TermOutcome(6, 11, "AICHR", "AICHR", True),
     ]
-    full, acronym = terms_from_outcomes(outcomes)
-    assert full.accepted == ("ASEAN Intergovernmental Commission on Human Rights",) and not full.acronym_only
+    full, acronym, variants = terms_from_outcomes(outcomes)
+    assert full.accepted == (aichr,) and not full.acronym_only
     assert acronym.acronym_only
+    assert variants.accepted == ("Ministry of Foreign Affairs", "Foreign Ministry")
 
 
 @given(st.text(max_size=40), st.sampled_from([AICHR, MOFA, COUNCIL]))

@@ -14,19 +14,22 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from memory_files import old_memory
 
 from songngu.errors import InputError
 from songngu.translate import memory as memory_module
 from songngu.translate.cli import main
-from songngu.translate.formats.memory_export import TSV_HEADER, kind_and_score
-from songngu.translate.formats.tmx import read_tmx
+from songngu.translate.formats.memory_export import TSV_HEADER
+from songngu.translate.formats.tmx import kind_and_score, read_tmx
 from songngu.translate.formats.tsv import loads_rows
 from songngu.translate.memory import (
     SCHEMA_VERSION,
     MemoryUnit,
+    StoreCounts,
     Suggestion,
     TranslationMemory,
     UnitKind,
+    UnitOrigin,
     normalise,
     similarity,
     tokens,
@@ -74,16 +77,54 @@ def test_most_recent_translation_wins_whatever_the_order_stored(memory: Translat
 
 
 def test_identical_units_are_not_duplicated(memory: TranslationMemory) -> None:
+    # The same pair from another file is the same unit with another origin (it used to be a unit
+    # of its own: 33 units for 23 pairs after a CAT tool's round trip).
     units = [unit(SENTENCE, "a"), unit(SENTENCE, "b"), unit(SENTENCE, "a", origin="other.po")]
-    assert memory.store(units) == 3
-    assert memory.store(units) == 0
-    assert memory.store([unit(SENTENCE, "a", created="2030-01-01T00:00:00Z", edited=True)]) == 0
-    assert len(memory) == 3
+    assert memory.store(units) == StoreCounts(added=2, origins=1, present=0)
+    assert memory.store(units) == StoreCounts(added=0, origins=0, present=3)
+    assert memory.store([unit(SENTENCE, "a", created="2030-01-01T00:00:00Z", edited=True)]).added == 0
+    assert len(memory) == 2
+    first = next(u for u in memory.units() if u.target == "a")
+    assert [(o.origin, o.segment_id) for o in first.origins] == [
+        ("bai.po", "bai:1:1"),
+        ("other.po", "bai:1:1"),
+    ]
+    assert first.edited  # an edit reported later for a recorded origin is kept
+
+
+def test_a_pair_is_one_unit_whatever_its_whitespace_and_unicode_form(memory: TranslationMemory) -> None:
+    memory.store([unit("Cảm ơn.", "Thank you.", origin="a.po")])
+    memory.store([unit(unicodedata.normalize("NFD", "Cảm ơn."), "Thank  you.\n", origin="a.xlf")])
+    (stored,) = memory.units()
+    assert (stored.source, stored.target) == ("Cảm ơn.", "Thank you.")  # as first stored
+    assert [o.origin for o in stored.origins] == ["a.po", "a.xlf"]
+
+
+def test_edited_is_never_lost_by_a_later_accepted_import(memory: TranslationMemory) -> None:
+    memory.store([unit(SENTENCE, "a", origin="bai.po", edited=True, created="2024-05-01T00:00:00Z")])
+    memory.store([unit(SENTENCE, "a", origin="bai.xlf", edited=False, created="2024-05-02T00:00:00Z")])
+    (stored,) = memory.units()
+    assert stored.edited and stored.created == "2024-05-02T00:00:00Z"
+    assert [o.edited for o in stored.origins] == [True, False]
+    found = memory.find(SENTENCE)
+    assert found is not None and found.edited and found.origin == "bai.po" and len(found.origins) == 2
+
+
+def test_an_aligned_pair_a_reviewer_confirms_becomes_reviewed(memory: TranslationMemory) -> None:
+    memory.store([unit(SENTENCE, "a", origin="bai.txt", kind=UnitKind.ALIGNED, score=0.95)])
+    (aligned,) = memory.units()
+    assert (aligned.kind, aligned.score) == (UnitKind.ALIGNED, 0.95)
+    memory.store([unit(SENTENCE, "a", origin="bai.po", created="2024-06-01T00:00:00Z")])
+    (stored,) = memory.units()
+    assert (stored.kind, stored.score, stored.created) == (UnitKind.REVIEWED, None, "2024-06-01T00:00:00Z")
+    assert [o.kind for o in stored.origins] == [UnitKind.ALIGNED, UnitKind.REVIEWED]
 
 
 def test_units_come_back_in_utc(memory: TranslationMemory) -> None:
     memory.store([unit("một", "one", created="2024-05-01T17:30:00+07:00", edited=True)])
-    assert list(memory.units()) == [unit("một", "one", created="2024-05-01T10:30:00Z", edited=True)]
+    (stored,) = memory.units()
+    assert stored.created == "2024-05-01T10:30:00Z"
+    assert stored.origins == (UnitOrigin("bai.po", "bai:1:1", True, "2024-05-01T10:30:00Z"),)
 
 
 def test_store_is_one_transaction(memory: TranslationMemory) -> None:
@@ -266,22 +307,73 @@ def test_a_memory_from_a_newer_songngu_is_refused(tmp_path: Path) -> None:
         TranslationMemory(path)
 
 
-def test_a_schema_1_memory_is_upgraded_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "tm.sqlite"
-    stored = [unit(f"hôm nay trời {word} quá .", word, segment_id=f"a:1:{i}") for i, word in enumerate("ab")]
-    with TranslationMemory(path) as tm:
-        tm.store(stored)
-    with sqlite3.connect(path) as raw:  # what songngu wrote before the pair index
-        raw.executescript(
-            "DROP TABLE pair; DROP TABLE pair_posting; ALTER TABLE unit DROP COLUMN kind;"
-            " ALTER TABLE unit DROP COLUMN score; PRAGMA user_version = 1;"
-        )
+def stored_pairs(tm: TranslationMemory) -> list[tuple[str, str, list[tuple[str, str, bool]], bool, str]]:
+    return [
+        (u.source, u.target, [(o.origin, o.segment_id, o.edited) for o in u.origins], u.edited, u.kind.value)
+        for u in tm.units()
+    ]
+
+
+# What the 11 rows of the schema 3 file are as pairs with their origins, in the order stored.
+SCHEMA_3_PAIRS = [
+    (
+        "Bộ Ngoại giao họp báo.",
+        "The Ministry of Foreign Affairs held a briefing.",
+        [("bai.po", "bai:1:1", False), ("bai.xlf", "bai:1:1", False)],
+        False,
+        "reviewed",
+    ),
+    (
+        "Trời mưa.",
+        "It is raining.",
+        [("bai.po", "bai:1:2", True), ("bai.xlf", "bai:1:2", False), ("bai.po", "bai.txt:1", False)],
+        True,
+        "reviewed",
+    ),
+    ("Trời mưa.", "Rain.", [("tin.po", "tin:2:1", True)], True, "reviewed"),
+    (
+        "Hà Nội, ngày 14/5.",
+        "Hanoi, 14 May.",
+        [("lich.txt", "lich:1:1", False), ("lich.po", "lich:1:1", False)],
+        False,
+        "reviewed",
+    ),
+    ("Xin chào.", "Hello.", [("archive.txt", "archive:3:2", False)], False, "aligned"),
+    ("Cảm ơn.", "Thank you.", [("a.po", "a:1:1", True), ("a.xlf", "a:1:1", True)], True, "reviewed"),
+]
+
+
+def test_a_schema_3_memory_is_migrated_in_place_losing_nothing(tmp_path: Path) -> None:
+    path = old_memory(tmp_path / "tm.sqlite")
+    with sqlite3.connect(path) as raw:
+        rows = raw.execute("SELECT source, target, origin, segment_id FROM unit").fetchall()
     raw.close()
-    with TranslationMemory(path, create=False) as tm, index_filter("pairs"):
-        assert list(tm.units()) == stored
-        assert tm.suggest("hôm nay trời b quá !") == Suggestion(
-            "hôm nay trời b quá .", "b", pytest.approx(5 / 6)
+    with TranslationMemory(path, create=False) as tm:
+        assert stored_pairs(tm) == SCHEMA_3_PAIRS
+        # Every row of the old file is an origin of its pair now.
+        origins = {(u.source, o.origin, o.segment_id) for u in tm.units() for o in u.origins}
+        assert len(origins) == len(rows) == 11
+        assert tm.lookup("Trời mưa.") == "Rain."  # the most recent still wins
+        aligned = tm.find("Xin chào.")
+        assert aligned is not None and aligned.kind is UnitKind.ALIGNED and aligned.score == 0.91
+        assert tm.suggest("Bộ Ngoại giao họp báo!") == Suggestion(
+            "Bộ Ngoại giao họp báo.", "The Ministry of Foreign Affairs held a briefing.", pytest.approx(5 / 6)
         )
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "unit_v3" not in tables and "origin" in tables
+    raw.close()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_memories_are_upgraded_in_place(tmp_path: Path, version: int) -> None:
+    path = old_memory(tmp_path / "tm.sqlite", version)
+    with TranslationMemory(path, create=False) as tm, index_filter("pairs"):
+        # Before kinds (schema 2), every unit was a reviewed one.
+        assert stored_pairs(tm) == [(*pair[:4], "reviewed") for pair in SCHEMA_3_PAIRS]
+        assert tm.suggest("Bộ Ngoại giao họp báo!") is not None
         tm.store([unit("hôm nay trời c quá .", "c")])
         assert tm.suggest("hôm nay trời c quá !") == Suggestion(
             "hôm nay trời c quá .", "c", pytest.approx(5 / 6)
@@ -289,6 +381,19 @@ def test_a_schema_1_memory_is_upgraded_in_place(tmp_path: Path) -> None:
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     raw.close()
+
+
+def test_a_read_only_old_memory_is_refused_in_one_line_and_left_alone(tmp_path: Path) -> None:
+    path = old_memory(tmp_path / "tm.sqlite")
+    before = path.read_bytes()
+    original = memory_module._writable
+    try:
+        memory_module._writable = lambda _: False  # type: ignore[assignment]
+        with pytest.raises(InputError, match="schema 3 must be upgraded to 4, and the file is read-only"):
+            TranslationMemory(path, create=False, write=False)
+    finally:
+        memory_module._writable = original  # type: ignore[assignment]
+    assert path.read_bytes() == before
 
 
 def test_create_false_refuses_a_missing_memory_without_creating_it(tmp_path: Path) -> None:
@@ -344,6 +449,7 @@ def test_export_tsv_to_standard_output(tm_path: Path, capsys: pytest.CaptureFixt
             s.created,
             s.kind.value,
             score,
+            "",
         )
         for s, score in zip(STORED, ["", "", "0.9313"], strict=True)
     ]

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from songngu import __version__
 from songngu.textfile import write_atomic
-from songngu.translate.formats.po import merge_catalog, merge_text, parse_catalog
+from songngu.translate.formats.po import merge_catalog, merge_text
+from songngu.translate.formats.po_read import parse_catalog
 from songngu.translate.memory import TranslationMemory
 from songngu.translate.pairing import (
     SIMILARITY_THRESHOLD,

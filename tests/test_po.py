@@ -17,15 +17,11 @@ from msgfmt import msgfmt_check
 from songngu import __version__
 from songngu.errors import InputError
 from songngu.translate.formats import write_outputs
-from songngu.translate.formats.po import (
-    PoFormat,
-    catalog_text,
-    merge_text,
-    one_line,
-    parse_catalog,
-    read_notes,
-)
+from songngu.translate.formats.notes import read_notes
+from songngu.translate.formats.po import PoFormat, catalog_text, merge_text
+from songngu.translate.formats.po_read import parse_catalog
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
+from songngu.translate.reviewed import BaselineSource, one_line
 
 NOW = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 LATER = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
@@ -157,8 +153,9 @@ def test_extracted_comments_tell_the_reviewer_everything(write_po: Callable[...,
     ]
     assert got["bai:1:3"].comment == "machine translation: Same."  # same as unconstrained: not repeated
     assert got["bai:1:4"].comment == "translation memory: Hello."
-    notes = read_notes(got["bai:1:2"])
-    assert notes.machine == "Sentence three." and notes.terms[0].met is False
+    notes = read_notes(got["bai:1:2"].comment)
+    assert notes.baseline is not None and notes.baseline.text == "Sentence three."
+    assert notes.baseline.source is BaselineSource.MACHINE and notes.terms[0].met is False
 
 
 def test_rendering_is_deterministic_and_rerendering_is_idempotent() -> None:
@@ -227,7 +224,11 @@ def test_merge_keeps_confirmed_entries_and_translator_comments(write_po: Callabl
     assert first.msgstr == "The Ministry of Foreign Affairs held a briefing."  # not the new MT
     assert not first.fuzzy
     assert first.tcomment == "checked with the ministry"
-    assert "machine translation: Ministry of Foreign Affairs briefs." in first.comment  # notes refreshed
+    # The notes stay those of the translation the reviewer confirmed: its baseline is what they
+    # started from, not the new run's machine translation (which would make an accepted entry look
+    # edited, and the other way round).
+    assert "machine translation: The Ministry of Foreign Affairs held a briefing." in first.comment
+    assert "Ministry of Foreign Affairs briefs." not in first.comment
     assert first.previous_msgid is None
 
 
@@ -425,7 +426,8 @@ def test_any_text_round_trips_and_rerenders_identically(pairs: list[tuple[str, s
     for i, (vi, en) in enumerate(pairs, start=1):
         entry = got[f"bai:1:{i}"]
         assert (entry.msgid, entry.msgstr) == (catalog_text(vi), catalog_text(en))
-        assert read_notes(entry).machine == one_line(catalog_text(en))
+        baseline = read_notes(entry.comment).baseline
+        assert baseline is not None and baseline.text == one_line(catalog_text(en))
     assert merge_text(art, text, "bai.po", now=LATER) == text
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "bai.po")

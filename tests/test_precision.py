@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import polib
@@ -17,15 +18,19 @@ from msgfmt import msgfmt_check
 from transformers import MarianMTModel, MarianTokenizer
 
 from songngu.errors import InputError
+from songngu.translate import precision as precision_module
 from songngu.translate.cli import main
 from songngu.translate.engine import PROBE_SENTENCES, Translator
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.precision import (
+    ACTIVATION_LEVELS,
+    Int8Kernel,
     Int8Linear,
     Precision,
     PrecisionError,
     apply_precision,
     convert,
+    default_int8_kernel,
     half_overflows,
     resolve,
 )
@@ -70,6 +75,80 @@ def test_concatenated_int8_layers_compute_exactly_their_parts() -> None:
     assert torch.equal(whole(x), torch.cat([part(x) for part in parts], dim=1))
     with pytest.raises(ValueError, match="same input size"):
         Int8Linear.concatenate([parts[0], Int8Linear(torch.randn(2, 4), None)])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(1, 70),
+    inputs=st.integers(1, 80),
+    outputs=st.integers(1, 40),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_both_int8_kernels_give_the_same_bits(
+    rows: int, inputs: int, outputs: int, bias: bool, seed: int
+) -> None:
+    # fbgemm and torch._int_mm compute the same integer products, and the rescaling is the same
+    # float operations: the CPU's kernel never changes a number.
+    generator = torch.Generator().manual_seed(seed)
+    weight = torch.randn(outputs, inputs, generator=generator)
+    shift = torch.randn(outputs, generator=generator) if bias else None
+    x = torch.randn(rows, inputs, generator=generator) * torch.rand(rows, 1, generator=generator) * 50
+    fbgemm = Int8Linear(weight, shift, Int8Kernel.FBGEMM)
+    int_mm = Int8Linear(weight, shift, Int8Kernel.INT_MM)
+    assert torch.equal(fbgemm(x), int_mm(x))
+    products, out = torch.empty(rows, outputs, dtype=torch.int32), torch.empty(rows, outputs)
+    assert torch.equal(int_mm.project_into(x, products, out), fbgemm.project_into(x, products, out))
+
+
+def test_int8_products_are_exact_at_the_extremes() -> None:
+    # Every activation at +63 (fbgemm shifts it to 127 unsigned) against weights at ±127: the
+    # largest pairwise sums a CPU without VNNI forms in 16 bits. With 8-bit activations fbgemm's
+    # AVX2 kernel saturated here (measured); the float64 reference is exact for these sizes.
+    inputs = 2048
+    weight = torch.ones(4, inputs)
+    weight[1] = -1.0
+    weight[2, ::2] = -1.0
+    weight[3, 1::2] = 0.5  # rounds to 64 of 127
+    x = torch.ones(3, inputs)
+    x[1] = -1.0
+    x[2, 1::3] = -1.0
+    q_x = torch.round(x / (x.abs().amax(1, keepdim=True) / ACTIVATION_LEVELS))
+    scale = weight.abs().amax(1) / 127
+    q_w = torch.round(weight / scale[:, None])
+    exact = (q_x.double() @ q_w.double().t()).float() * scale * (x.abs().amax(1, keepdim=True) / 63)
+    for kernel in Int8Kernel:
+        assert torch.equal(Int8Linear(weight, None, kernel)(x), exact), kernel
+
+
+def test_the_int8_kernel_follows_the_cpu_and_the_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SONGNGU_INT8_KERNEL", raising=False)
+    assert "avx512_vnni" in precision_module.cpu_capability()  # torch's probe answers (x86)
+    monkeypatch.setattr(precision_module, "cpu_capability", lambda: {"avx2": True, "avx512_vnni": False})
+    assert precision_module.fbgemm_available()  # every x86 build of torch has it
+    assert default_int8_kernel() is Int8Kernel.FBGEMM  # torch._int_mm is a plain loop there
+    for flag in ("avx512_vnni", "amx_int8"):
+        monkeypatch.setattr(precision_module, "cpu_capability", lambda flag=flag: {flag: True})
+        assert default_int8_kernel() is Int8Kernel.INT_MM
+    monkeypatch.setattr(precision_module, "cpu_capability", dict)  # torch's probe is gone
+    assert default_int8_kernel() is Int8Kernel.FBGEMM
+    monkeypatch.setattr(precision_module, "fbgemm_available", lambda: False)  # ARM, or ops removed
+    assert default_int8_kernel() is Int8Kernel.INT_MM
+    monkeypatch.setenv("SONGNGU_INT8_KERNEL", "int_mm")
+    assert default_int8_kernel() is Int8Kernel.INT_MM
+    assert Int8Linear(torch.randn(3, 4), None).kernel is Int8Kernel.INT_MM
+    monkeypatch.setenv("SONGNGU_INT8_KERNEL", "vnni")
+    with pytest.raises(PrecisionError, match="SONGNGU_INT8_KERNEL=vnni: unknown; use int_mm, fbgemm"):
+        default_int8_kernel()
+
+
+def test_fbgemm_packing_keeps_torchs_deprecation_off_stderr(tiny_model_dir: Path) -> None:
+    # fbgemm takes its weights as a torch.qint8 tensor, which torch warns about on creation.
+    model = MarianMTModel.from_pretrained(tiny_model_dir, use_safetensors=True).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer = Int8Linear.from_linear(model.get_output_embeddings(), Int8Kernel.FBGEMM)
+        Int8Linear.concatenate([layer, layer]).select_outputs(torch.tensor([0, 5]))
 
 
 def test_int8_quantises_every_linear_layer_including_the_output_projection(tiny_model_dir: Path) -> None:

@@ -17,8 +17,9 @@ from songngu.errors import InputError
 from songngu.glossary.formats.table import COLUMNS
 from songngu.glossary.formats.table import loads as load_glossary_table
 from songngu.translate.cli import main
-from songngu.translate.formats.po import merge_text, parse_catalog
-from songngu.translate.memory import TranslationMemory
+from songngu.translate.formats.po import merge_text
+from songngu.translate.formats.po_read import parse_catalog
+from songngu.translate.memory import MemoryUnit, TranslationMemory
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
 from songngu.translate.review import import_reviewed, read_reviewed
 
@@ -72,9 +73,11 @@ def reviewed_catalog(name: str = "bai") -> str:
 
 
 def rows(db: Path) -> list[tuple[object, ...]]:
+    """Every origin of every unit: (source, target, origin, segment id, edited, time)."""
     with sqlite3.connect(db) as conn:
         return conn.execute(
-            "SELECT source, target, origin, segment_id, edited, created FROM unit ORDER BY id"
+            "SELECT u.source, u.target, o.origin, o.segment_id, o.edited, o.created"
+            " FROM unit u JOIN origin o ON o.unit_id = u.id ORDER BY u.id, o.rowid"
         ).fetchall()
 
 
@@ -188,9 +191,10 @@ def test_review_import_command_prints_a_summary_and_candidates(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{first}: 4 confirmed (2 edited, 2 accepted unchanged), 1 still to review"
     assert out[1] == f"{second}: 4 confirmed (2 edited, 2 accepted unchanged), 1 still to review"
+    # tin.po holds the same four pairs as bai.po: four more origins of the same units.
     assert (
         out[2] == "total: 8 confirmed (4 edited, 4 accepted unchanged), 2 still to review; "
-        "8 newly stored, 0 already in the memory"
+        "4 newly stored, 4 already in the memory (4 of them from another file or segment)"
     )
     assert out[3].startswith("glossary: 2 term change(s)")
     assert out[4] == ",".join(COLUMNS)
@@ -282,3 +286,99 @@ def test_polib_reads_what_the_import_reads(write_po: Callable[..., Path]) -> Non
         "bai:1:3",
         "bai:1:5",
     ]
+
+
+# ------------------------------------------------------------------- accepted renderings
+
+
+VARIANT_GLOSSARY = "vi,en,en_variants\nBộ Ngoại giao,Ministry of Foreign Affairs,Foreign Ministry\n"
+
+
+def test_a_variant_accepted_unchanged_is_no_term_change(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The memory's translation uses an en_variants form; the reviewer accepts the reuse as it is.
+    # review import --candidates listed it as a reviewer's term change (only `en` was compared),
+    # while glossary usage called the same rendering "accepted".
+    glossary = tmp_path / "g.csv"
+    glossary.write_text(VARIANT_GLOSSARY, encoding="utf-8")
+    tm = tmp_path / "tm.sqlite"
+    with TranslationMemory(tm) as memory:
+        memory.store(
+            [
+                MemoryUnit(
+                    "Bộ Ngoại giao họp báo.",
+                    "The Foreign Ministry held a briefing.",
+                    "old.po",
+                    "old:1:1",
+                    True,
+                    "2024-05-01T00:00:00Z",
+                )
+            ]
+        )
+    article = tmp_path / "bai.txt"
+    article.write_text("Bộ Ngoại giao họp báo.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["translate", str(article), "--out", str(out), "--model", str(tiny_model_dir), "-g", str(glossary)]
+    assert main([*argv, "--tm", str(tm), "--max-length", "16"]) == 0
+    po = out / "bai.po"
+    (entry,) = [e for e in polib.pofile(str(po)) if e.msgid]
+    assert "glossary: Bộ Ngoại giao → Ministry of Foreign Affairs [met]; also accepted: Foreign Ministry" in (
+        entry.comment
+    )
+    assert "fuzzy" not in entry.flags  # a reviewer's translation from the memory
+    candidates = tmp_path / "candidates.csv"
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "review",
+                "import",
+                str(po),
+                "--tm",
+                str(tmp_path / "new.sqlite"),
+                "--candidates",
+                str(candidates),
+            ]
+        )
+        == 0
+    )
+    assert "glossary: 0 term change(s)" in capsys.readouterr().out
+    assert candidates.read_text(encoding="utf-8").splitlines() == [",".join(COLUMNS)]
+    assert main(["glossary", "usage", "--tm", str(tm), "-g", str(glossary)]) == 0
+    usage = capsys.readouterr().out
+    assert "| Foreign Ministry | accepted |" in usage
+
+
+def test_a_reviewer_who_leaves_every_accepted_form_is_a_term_change(write_po: Callable[..., Path]) -> None:
+    term = TermOutcome(0, 13, "Bộ Ngoại giao", "Ministry of Foreign Affairs", True, ("Foreign Ministry",))
+    art = ArticleTranslation(
+        "bai",
+        "bai.txt",
+        RUN,
+        [record("bai:1:1", "Bộ Ngoại giao họp.", "The Foreign Ministry met.", terms=[term])],
+    )
+    catalog = parse_catalog(merge_text(art, None, "bai.po", now=NOW), "bai.po")
+    (entry,) = [e for e in catalog if e.msgid]
+    entry.flags.remove("fuzzy")
+    entry.msgstr = "The Foreign Office met."
+    (change,) = read_reviewed(write_po(str(catalog))).term_changes
+    assert (change.en, change.proposed) == ("Ministry of Foreign Affairs", "Foreign Office")
+
+
+def test_term_notes_without_accepted_forms_still_read() -> None:
+    from songngu.translate.formats.notes import read_notes
+
+    notes = read_notes("glossary: Bộ Ngoại giao → Ministry of Foreign Affairs [met]\nmachine translation: x")
+    (term,) = notes.terms
+    assert (term.en, term.accepted, term.met) == (
+        "Ministry of Foreign Affairs",
+        ("Ministry of Foreign Affairs",),
+        True,
+    )
+    wrapped = read_notes(
+        "glossary: Bộ Ngoại giao → Ministry of Foreign\nAffairs [NOT MET]; also accepted:"
+        " Foreign\nMinistry | MOFA"
+    )
+    (term,) = wrapped.terms
+    assert term.accepted == ("Ministry of Foreign Affairs", "Foreign Ministry", "MOFA") and not term.met

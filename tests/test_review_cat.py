@@ -74,7 +74,10 @@ def test_an_edited_xliff_and_an_omegat_memory_are_reused(
     assert main(["review", "import", str(xlf), str(tmx), "--tm", str(tm)]) == 0
     assert "0 newly stored, 3 already in the memory" in capsys.readouterr().out
     with sqlite3.connect(tm) as db:
-        rows = db.execute("SELECT origin, segment_id, target, created FROM unit ORDER BY id").fetchall()
+        rows = db.execute(
+            "SELECT o.origin, o.segment_id, u.target, o.created FROM unit u JOIN origin o ON o.unit_id = u.id"
+            " ORDER BY u.id, o.rowid"
+        ).fetchall()
     assert rows[0][:3] == (
         "hoi-thao.xlf",
         "hoi-thao:1:1",

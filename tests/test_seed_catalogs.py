@@ -11,7 +11,7 @@ import pytest
 from msgfmt import msgfmt_check
 
 from songngu.textfile import read_text
-from songngu.translate.formats.po import FUZZY
+from songngu.translate.formats.po_read import FUZZY
 from songngu.translate.segment import segment_article
 
 REFERENCE = Path(__file__).resolve().parent.parent / "seeds" / "reference"

@@ -18,7 +18,7 @@ from songngu.textfile import read_text
 from songngu.translate.cli import main
 from songngu.translate.formats.jsonl import JsonlFormat
 from songngu.translate.formats.po import PoFormat
-from songngu.translate.formats.xliff import read_xliff
+from songngu.translate.formats.xliff_read import read_xliff
 from songngu.translate.segment import segment_article
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,16 +18,11 @@ from test_merge_pairing import SCENARIOS, TEXT, Scenario, article_of, machine, n
 from songngu.errors import InputError
 from songngu.translate.formats import write_outputs
 from songngu.translate.formats.characters import portable_text
-from songngu.translate.formats.po import merge_text, parse_catalog
+from songngu.translate.formats.po import merge_text
+from songngu.translate.formats.po_read import parse_catalog
 from songngu.translate.formats.tmx import xml_text
-from songngu.translate.formats.xliff import (
-    MACHINE_STATE,
-    MEMORY_STATE,
-    XliffFormat,
-    XliffUnit,
-    loads_xliff,
-    merge_xliff,
-)
+from songngu.translate.formats.xliff import MACHINE_STATE, MEMORY_STATE, XliffFormat, merge_xliff
+from songngu.translate.formats.xliff_read import XliffUnit, loads_xliff
 from songngu.translate.records import ArticleTranslation, Method, TermOutcome
 
 MOFA = TermOutcome(0, 13, "Bộ Ngoại giao", "Ministry of Foreign Affairs", True)

@@ -59,7 +59,11 @@ class BeamCache:
         the layer's keys and values so far, this step's included (views ``[rows, heads, length + 1,
         head_dim]``)."""
         if keys.shape[0] != self.rows:
-            raise ValueError("the cache holds a different number of rows: reorder it first")
+            if self.length or keys.shape[0] > self._buffer.shape[1]:
+                raise ValueError("the cache holds a different number of rows: reorder it first")
+            # Empty, it takes any number of rows it has room for: a search's first step feeds one
+            # hypothesis per sentence, and the first reorder widens them to the beam.
+            self.rows = keys.shape[0]
         if self.length == self.capacity:
             self._grow()
         end = self.length + 1
@@ -74,7 +78,8 @@ class BeamCache:
         self.length += 1
 
     def reorder(self, order: torch.Tensor) -> None:
-        """Row ``i`` becomes row ``order[i]`` (fewer rows when sentences leave the batch)."""
+        """Row ``i`` becomes row ``order[i]`` (fewer rows when sentences leave the batch, more when the
+        first step's hypotheses become a beam; at most the rows the cache was made for)."""
         rows = order.numel()
         if self.length:
             span = slice(0, self.length)

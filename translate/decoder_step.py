@@ -22,6 +22,8 @@ token embeddings by √d_model when configured and has no final layer norm; that
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,21 +40,32 @@ if TYPE_CHECKING:
 Projection = Callable[[torch.Tensor], torch.Tensor]
 
 
-def _concatenate(parts: list[torch.nn.Module]) -> torch.nn.Module:
+# Fused int8 layers, per first part: int8 weights never change once quantised (int8 models are not
+# fine-tuned), and fbgemm's packing of a fused layer costs about 30 ms, so it is done once per model
+# rather than per batch.
+_FUSED_INT8: weakref.WeakKeyDictionary[torch.nn.Module, tuple[tuple[int, ...], Int8Linear]]
+_FUSED_INT8 = weakref.WeakKeyDictionary()
+
+
+def _concatenate(parts: list[torch.nn.Module]) -> Projection:
     """One linear layer computing ``parts``' outputs side by side (same input, same precision)."""
     if all(isinstance(part, Int8Linear) for part in parts):
-        return Int8Linear.concatenate([part for part in parts if isinstance(part, Int8Linear)])
+        key = tuple(id(part) for part in parts)
+        cached = _FUSED_INT8.get(parts[0])
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        fused = Int8Linear.concatenate([part for part in parts if isinstance(part, Int8Linear)])
+        _FUSED_INT8[parts[0]] = (key, fused)
+        return fused
     linears = [part for part in parts if isinstance(part, torch.nn.Linear)]
     if len(linears) != len(parts):
         raise TypeError("the decoder mixes int8 and float projections")
+    # Float weights are copied per batch (cheap), so they never go stale while a model is fine-tuned.
     weight = torch.cat([part.weight.detach() for part in linears])
-    whole = torch.nn.Linear(weight.shape[1], weight.shape[0], bias=linears[0].bias is not None)
-    whole = whole.to(device=weight.device, dtype=weight.dtype)
-    with torch.no_grad():
-        whole.weight.copy_(weight)
-        if whole.bias is not None:
-            whole.bias.copy_(torch.cat([part.bias.detach() for part in linears if part.bias is not None]))
-    return whole.requires_grad_(False)
+    bias = None
+    if linears[0].bias is not None:
+        bias = torch.cat([part.bias.detach() for part in linears if part.bias is not None])
+    return functools.partial(torch.nn.functional.linear, weight=weight, bias=bias)
 
 
 @dataclass(frozen=True)
@@ -75,8 +88,9 @@ class _Layer:
 class DecoderStep:
     """A MarianMT model's decoder prepared for stepping (see the module docstring).
 
-    Preparing copies the fused projections' weights (a few milliseconds), so it is done per batch
-    and never goes stale while a model is being fine-tuned; :meth:`start` begins the batch.
+    Preparing copies the fused float projections' weights (a few milliseconds), so it is done per
+    batch and never goes stale while a model is being fine-tuned; fused int8 projections are made
+    once per model; :meth:`start` begins the batch.
     """
 
     def __init__(self, model: MarianMTModel) -> None:
@@ -163,11 +177,14 @@ class DecoderRun:
         self.cache = cache
 
     def __call__(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Feed one token per hypothesis (``[sentences × beam]``); return the last layer's hidden
-        states ``[sentences × beam, d]``."""
+        """Feed one token per hypothesis (``[sentences × hypotheses]``: at most ``beam`` per sentence,
+        the same number for each); return the last layer's hidden states ``[rows, d]``. The first
+        step may feed fewer per sentence than later ones (the search feeds one: the others are
+        dummies), and the first :meth:`reorder` widens them."""
         step, cache = self._step, self.cache
         rows, heads, head_dim = tokens.shape[0], step.heads, step.head_dim
-        sentences = rows // self.beam
+        sentences = self._padding.shape[0]
+        beam = rows // sentences
         position = cache.length
         hidden = torch.nn.functional.embedding(tokens, step.embed_tokens) * step.embed_scale
         hidden = hidden + step.positions[position].to(hidden.dtype)
@@ -180,7 +197,7 @@ class DecoderRun:
             hidden = layer.self_norm(hidden + layer.self_output(attended))
 
             query = layer.cross_query(hidden) * step.scaling
-            query = query.view(sentences, self.beam, heads, head_dim).transpose(1, 2)  # [S, H, k, D]
+            query = query.view(sentences, beam, heads, head_dim).transpose(1, 2)  # [S, H, k, D]
             scores = torch.matmul(query, self._cross_keys[index]) + self._padding
             attended = torch.matmul(torch.softmax(scores, dim=-1), self._cross_values[index])
             attended = attended.transpose(1, 2).reshape(rows, step.width)

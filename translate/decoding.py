@@ -159,8 +159,11 @@ def beam_search(
     length = 1  # tokens so far, decoder start included
     while length < max_length and sentences.numel():
         active = sentences.numel()
-        rows = active * k
-        hidden = decoder(tokens[:, :, length - 1].reshape(rows))
+        # Live hypotheses per sentence: at the first step only the first beam (the others score NEG
+        # and cannot yield a candidate), so the decoder and the output layer run for it alone.
+        live = 1 if length == 1 and width >= 2 * k else k
+        rows = active * live
+        hidden = decoder(tokens[:, :live, length - 1].reshape(rows))
         logits = restricted(hidden) if restricted is not None else project(lm_head, hidden, buffers)
         if bias is not None:
             logits += bias
@@ -168,8 +171,8 @@ def beam_search(
         # bans below set logits to -inf, which is the same as banning the log-probabilities.
         norm = _mask_and_normalise(logits, special, banned, buffers.scratch, last=length == max_length - 1)
 
-        flat_state = state.view(rows)
-        flat_met = met.view(rows, -1)
+        flat_state = state[:, :live].reshape(rows)
+        flat_met = met[:, :live].reshape(rows, -1)
         if has_negatives:
             _ban_forbidden(logits, flat_state, packed)
         if word_rules and continues_word is not None:
@@ -181,13 +184,13 @@ def beam_search(
         # The best 2k of k × vocab continuations are among the best 2k of each beam: one top-k per
         # row over the vocabulary, then one over k × 2k (the same candidates as a top-k over the
         # whole k × vocab row of totals, without building it).
-        base = scores.view(rows, 1) - norm[:, None]
+        base = scores[:, :live].reshape(rows, 1) - norm[:, None]
         row_logits, row_tokens = row_top(logits, width)
-        cand_scores, position = torch.topk((row_logits + base).view(active, k * width), 2 * k, dim=1)
-        cand_index = (position // width) * vocab + row_tokens.view(active, k * width).gather(1, position)
+        cand_scores, position = torch.topk((row_logits + base).view(active, live * width), 2 * k, dim=1)
+        cand_index = (position // width) * vocab + row_tokens.view(active, live * width).gather(1, position)
         if constrained:
             cand_scores, cand_index = _add_constraint_candidates(
-                cand_scores, cand_index, logits, base, row_tokens[:, 0], flat_state, flat_met, packed, k
+                cand_scores, cand_index, logits, base, row_tokens[:, 0], flat_state, flat_met, packed, live
             )
         parent = cand_index // vocab
         token = cand_index % vocab
@@ -197,7 +200,7 @@ def beam_search(
         new_state: torch.Tensor | None  # automaton states and terms met of the candidates (constraints only)
         new_met: torch.Tensor | None
         if constrained:
-            parent_rows = parent + torch.arange(active, device=device)[:, None] * k
+            parent_rows = parent + torch.arange(active, device=device)[:, None] * live
             new_state = packed.transitions[flat_state[parent_rows], packed.column[token]]
             new_met = flat_met[parent_rows] | packed.completes[new_state]
             order = _allocation_order(cand_scores, valid, new_state, new_met, packed, sentences)
@@ -233,7 +236,7 @@ def beam_search(
         best_running = scores.max(dim=1).values / ((length - 1) ** length_penalty)
         worst_done = torch.where(done_flags[sentences], done_scores[sentences], torch.full_like(scores, NEG))
         still_open = (best_running[:, None] > worst_done).any(dim=1)
-        reorder = (parents + torch.arange(active, device=device)[:, None] * k).view(rows)
+        reorder = (parents + torch.arange(active, device=device)[:, None] * live).view(active * k)
         if bool(still_open.all()):
             decoder.reorder(reorder)
             continue
@@ -310,7 +313,8 @@ def _add_constraint_candidates(
     """Add each hypothesis's constraint-advancing tokens and its best token; drop duplicates.
 
     A candidate's total is ``logits[row, token] + base[row]`` (``base``: the hypothesis's score
-    minus its row's log-normaliser); its index is ``beam * vocab + token`` as for the top-k ones.
+    minus its row's log-normaliser); its index is ``beam * vocab + token`` as for the top-k ones;
+    ``k`` is the number of rows per sentence (1 at the first step).
     """
     rows, vocab = logits.shape
     active = rows // k

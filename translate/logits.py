@@ -42,9 +42,13 @@ class VocabularyBuffers:
 
 def project(output_layer: torch.nn.Module, hidden: torch.Tensor, buffers: VocabularyBuffers) -> torch.Tensor:
     """The output layer's float32 logits for ``hidden`` ``[rows, d]``, in ``buffers`` where the layer
-    allows (int8, or float32 ``nn.Linear``); a fresh tensor otherwise (half precision)."""
+    allows (int8 on ``torch._int_mm``, or float32 ``nn.Linear``); a fresh tensor otherwise (fbgemm,
+    half precision)."""
     rows = hidden.shape[0]
     if isinstance(output_layer, Int8Linear):
+        if not output_layer.writes_into:
+            fresh: torch.Tensor = output_layer(hidden)
+            return fresh
         return output_layer.project_into(hidden, buffers.products(rows), buffers.logits[:rows])
     if isinstance(output_layer, torch.nn.Linear) and hidden.dtype == torch.float32:
         logits = torch.matmul(hidden, output_layer.weight.t(), out=buffers.logits[:rows])

@@ -26,9 +26,18 @@ minimum, within ``POSTING_BUDGET``, to tighten the bound), SQL keeps the sources
 share enough of them, and exact edit distances (bit-parallel) are computed for the few whose upper
 bound can still beat the best so far. The result is exact.
 
+A **unit is a pair plus its history**: one source and one target (the same up to Unicode form and
+whitespace, as lookups compare them), with every **origin** it was stored from (file, segment id,
+kind, score, edited, time: :class:`UnitOrigin`). The same pair imported from another file of the
+same run (the ``.xlf`` after the ``.po``), or with another segment id after a CAT tool's round
+trip, adds an origin, not a unit; the same origin again adds nothing. What the unit says is what its
+origins say together: ``edited`` if any of them was (a later "accepted" import of the same pair
+does not undo a reviewer's edit), ``reviewed`` if any is, its time the latest of its kind.
+
 Units are of two kinds (:class:`UnitKind`): ``reviewed``, confirmed by a person (PO, XLIFF or TMX
 imports), and ``aligned``, paired by sentence alignment of a bilingual archive, with its alignment
-score. Reuse prefers reviewed units: an aligned pair is only a machine's guess at a human translation.
+score (the best of its origins). Reuse prefers reviewed units: an aligned pair is only a machine's
+guess at a human translation.
 
 Concurrency. The file is in WAL mode, so readers never wait for a writer and a writer never waits for
 readers. Writers take the write lock with ``BEGIN IMMEDIATE``; a writer that finds the file locked
@@ -55,7 +64,9 @@ from types import TracebackType
 
 from songngu.errors import InputError
 
-SCHEMA_VERSION = 3  # 2 added the pair index, 3 the unit kind and score; older files are upgraded on open
+# 2 added the pair index, 3 the unit kind and score, 4 made a unit a pair with its origins; older
+# files are upgraded on open, in place, under the write lock.
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x53474E55  # "SGNU": PRAGMA application_id marks the file as a songngu memory
 NO_MEMORY_HINT = "import reviewed PO files first with songngu review import"
 #: Seconds a writer waits for another process's lock on the memory before giving up.
@@ -80,6 +91,33 @@ CREATE TABLE pair_posting (
 ) WITHOUT ROWID;
 """
 
+# Units as pairs with their origins, schema version 4 (also what upgrading a version 3 file creates).
+_UNIT_SCHEMA = """
+CREATE TABLE unit (
+    id INTEGER PRIMARY KEY,
+    key_id INTEGER NOT NULL REFERENCES source_key (id),
+    source TEXT NOT NULL,           -- as first stored
+    target TEXT NOT NULL,
+    target_key TEXT NOT NULL,       -- the normalised target: with key_id, what makes the pair
+    kind TEXT NOT NULL,             -- 'reviewed' if any origin is, else 'aligned'
+    score REAL,                     -- aligned: the best alignment score of its origins
+    edited INTEGER NOT NULL,        -- any origin edited
+    created TEXT NOT NULL,          -- the latest origin of its kind (UTC, YYYY-MM-DDThh:mm:ssZ)
+    UNIQUE (key_id, target_key)
+);
+CREATE INDEX unit_by_key ON unit (key_id, created);
+CREATE TABLE origin (
+    unit_id INTEGER NOT NULL REFERENCES unit (id),
+    origin TEXT NOT NULL,           -- the file it was imported from
+    segment_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    score REAL,
+    edited INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (unit_id, origin, segment_id)
+)
+"""
+
 _SCHEMA = (
     """
 CREATE TABLE source_key (
@@ -87,18 +125,6 @@ CREATE TABLE source_key (
     key TEXT NOT NULL UNIQUE,       -- the normalised source
     n_tokens INTEGER NOT NULL
 );
-CREATE TABLE unit (
-    id INTEGER PRIMARY KEY,
-    key_id INTEGER NOT NULL REFERENCES source_key (id),
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    segment_id TEXT NOT NULL,
-    edited INTEGER NOT NULL,
-    created TEXT NOT NULL,          -- UTC, YYYY-MM-DDThh:mm:ssZ, so text order is time order
-    UNIQUE (source, target, origin, segment_id)
-);
-CREATE INDEX unit_by_key ON unit (key_id, created);
 CREATE TABLE token (
     id INTEGER PRIMARY KEY,
     text TEXT NOT NULL UNIQUE,
@@ -112,9 +138,11 @@ CREATE TABLE posting (
 ) WITHOUT ROWID;
 """
     + _PAIR_SCHEMA
+    + ";"
+    + _UNIT_SCHEMA
 )
 
-# Unit kinds and alignment scores, added in schema version 3 (also what upgrading creates).
+# Unit kinds and alignment scores, added in schema version 3 (what upgrading a version 2 file adds).
 _KIND_SCHEMA = """
 ALTER TABLE unit ADD COLUMN kind TEXT NOT NULL DEFAULT 'reviewed';
 ALTER TABLE unit ADD COLUMN score REAL
@@ -137,11 +165,28 @@ class UnitKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class UnitOrigin:
+    """One place a unit was stored from: the file, the segment id there, and what that import said."""
+
+    origin: str
+    segment_id: str
+    edited: bool
+    created: str
+    kind: UnitKind = UnitKind.REVIEWED
+    score: float | None = None
+
+
+@dataclass(frozen=True)
 class MemoryUnit:
     """One translation: where it came from, whether the reviewer edited the MT, and when.
 
     ``created`` is ISO 8601; the memory stores it in UTC to the second (``YYYY-MM-DDThh:mm:ssZ``).
     ``origin`` names the file it came from; ``score`` is the alignment confidence of an aligned unit.
+
+    To be stored, a unit is one origin's (its ``origin``, ``segment_id``, ``edited``, ``created``,
+    ``kind``, ``score``), unless it lists ``origins``. As the memory hands it out it is the pair with
+    its whole history: ``origins`` every origin, oldest stored first; ``origin`` and ``segment_id``
+    the first one's; ``edited``, ``created``, ``kind`` and ``score`` what they say together.
     """
 
     source: str
@@ -152,6 +197,22 @@ class MemoryUnit:
     created: str
     kind: UnitKind = UnitKind.REVIEWED
     score: float | None = None
+    origins: tuple[UnitOrigin, ...] = ()
+
+    def history(self) -> tuple[UnitOrigin, ...]:
+        """Its origins: ``origins``, or the one its own fields describe."""
+        if self.origins:
+            return self.origins
+        return (UnitOrigin(self.origin, self.segment_id, self.edited, self.created, self.kind, self.score),)
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    """What one :meth:`TranslationMemory.store` did with the units offered."""
+
+    added: int = 0  # new pairs
+    origins: int = 0  # origins added to pairs already stored (another file, or another segment id)
+    present: int = 0  # origins already recorded
 
 
 @dataclass(frozen=True)
@@ -399,7 +460,7 @@ class TranslationMemory:
                         f"{self.path}: not a songngu translation memory "
                         "(an SQLite database of something else)"
                     )
-                self._run_script(_SCHEMA + ";" + _KIND_SCHEMA)
+                self._run_script(_SCHEMA)
             elif version < SCHEMA_VERSION:
                 self._upgrade(version)
             self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -439,7 +500,7 @@ class TranslationMemory:
 
     def _upgrade(self, version: int) -> None:
         """Bring a file of an older schema up to date, inside the caller's transaction (units kept)."""
-        if version not in (1, 2):
+        if version not in (1, 2, 3):
             raise InputError(f"{self.path}: translation memory schema {version} is unknown to this songngu")
         if version == 1:
             self._run_script(_PAIR_SCHEMA)
@@ -447,7 +508,24 @@ class TranslationMemory:
             for key_id, key in self._conn.execute("SELECT id, key FROM source_key").fetchall():
                 key_tokens = _TOKEN.findall(key)
                 self._index_pairs(key_id, [token_ids[t] for t in key_tokens])
-        self._run_script(_KIND_SCHEMA)
+        if version <= 2:
+            self._run_script(_KIND_SCHEMA)
+        self._pairs_with_origins()
+
+    def _pairs_with_origins(self) -> None:
+        """Schema 3 to 4: every row of the old unit table (one per pair and origin) becomes an
+        origin of its pair, in the order stored; the old table goes once all are moved."""
+        self._conn.execute("ALTER TABLE unit RENAME TO unit_v3")
+        self._conn.execute("DROP INDEX unit_by_key")  # it went with the old table; the name is reused
+        self._run_script(_UNIT_SCHEMA)
+        rows = self._conn.execute(
+            "SELECT source, target, origin, segment_id, edited, created, kind, score FROM unit_v3 ORDER BY id"
+        ).fetchall()
+        for source, target, origin, segment_id, edited, created, kind, score in rows:
+            self._add(
+                source, target, [UnitOrigin(origin, segment_id, bool(edited), created, UnitKind(kind), score)]
+            )
+        self._conn.execute("DROP TABLE unit_v3")
 
     def __enter__(self) -> TranslationMemory:
         return self
@@ -465,12 +543,21 @@ class TranslationMemory:
         return int(self._conn.execute("SELECT count(*) FROM unit").fetchone()[0])
 
     def units(self) -> Iterator[MemoryUnit]:
-        """Every stored unit, oldest stored first (read lazily)."""
+        """Every stored unit (pair) with its origins, oldest stored first (read lazily)."""
         rows = self._conn.execute(
-            "SELECT source, target, origin, segment_id, edited, created, kind, score FROM unit ORDER BY id"
+            f"SELECT {_UNIT_COLUMNS}, {_ORIGIN_COLUMNS} FROM unit u JOIN origin o ON o.unit_id = u.id "
+            "ORDER BY u.id, o.rowid"
         )
-        for source, target, origin, segment_id, edited, created, kind, score in rows:
-            yield MemoryUnit(source, target, origin, segment_id, bool(edited), created, UnitKind(kind), score)
+        current: tuple[object, ...] | None = None
+        history: list[UnitOrigin] = []
+        for row in rows:
+            if current is not None and row[0] != current[0]:
+                yield _memory_unit(current, history)
+                history = []
+            current = row[:7]
+            history.append(_origin(row[7:]))
+        if current is not None:
+            yield _memory_unit(current, history)
 
     def find(self, source: str) -> MemoryUnit | None:
         """The unit to reuse for exactly this source (normalised), or None.
@@ -478,17 +565,19 @@ class TranslationMemory:
         A reviewed unit wins over an aligned one; among units of one kind the most recent wins.
         """
         row = self._conn.execute(
-            "SELECT u.source, u.target, u.origin, u.segment_id, u.edited, u.created, u.kind, u.score "
-            "FROM source_key k JOIN unit u ON u.key_id = k.id "
+            f"SELECT {_UNIT_COLUMNS} FROM source_key k JOIN unit u ON u.key_id = k.id "
             f"WHERE k.key = ? ORDER BY {_PREFERENCE} LIMIT 1",
             (normalise(source),),
         ).fetchone()
         if row is None:
             return None
-        source_text, target, origin, segment_id, edited, created, kind, score = row
-        return MemoryUnit(
-            source_text, target, origin, segment_id, bool(edited), created, UnitKind(kind), score
+        return _memory_unit(row, self._history(row[0]))
+
+    def _history(self, unit_id: int) -> list[UnitOrigin]:
+        rows = self._conn.execute(
+            f"SELECT {_ORIGIN_COLUMNS} FROM origin o WHERE o.unit_id = ? ORDER BY o.rowid", (unit_id,)
         )
+        return [_origin(row) for row in rows]
 
     def lookup(self, source: str) -> str | None:
         """The translation to reuse for exactly this source (see :meth:`find`), or None."""
@@ -612,41 +701,107 @@ class TranslationMemory:
             for pair, weight in counts.items()
         ]
 
-    def store(self, units: Iterable[MemoryUnit]) -> int:
-        """Add units in one transaction; return how many were new.
+    def store(self, units: Iterable[MemoryUnit]) -> StoreCounts:
+        """Add units in one transaction; say how many pairs were new, how many origins were added to
+        pairs already stored, and how many origins were already recorded.
 
-        A unit identical to a stored one (same source, target, origin and segment id) is not added
-        again. If anything fails, nothing is stored.
+        A pair already stored (same normalised source and target) gains the unit's origins it lacks
+        (:meth:`MemoryUnit.history`); an origin already recorded (same file and segment id) adds
+        nothing, but an edit it reports is kept (edited is never undone). If anything fails,
+        nothing is stored.
         """
         if self.read_only:
             raise InputError(f"{self.path}: the translation memory is read-only; nothing can be stored in it")
-        added = 0
+        added = origins = present = 0
         self._begin_write()
         try:
             for unit in units:
-                key_id = self._key_id(normalise(unit.source))
-                cursor = self._conn.execute(
-                    "INSERT OR IGNORE INTO unit"
-                    " (key_id, source, target, origin, segment_id, edited, created, kind, score)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        key_id,
-                        unit.source,
-                        unit.target,
-                        unit.origin,
-                        unit.segment_id,
-                        int(unit.edited),
-                        _utc(unit.created),
-                        UnitKind(unit.kind).value,
-                        unit.score,
-                    ),
-                )
-                added += cursor.rowcount
+                new, more, known = self._add(unit.source, unit.target, unit.history())
+                added, origins, present = added + new, origins + more, present + known
             self._conn.execute("COMMIT")
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
-        return added
+        return StoreCounts(added, origins, present)
+
+    def _add(self, source: str, target: str, history: Sequence[UnitOrigin]) -> tuple[int, int, int]:
+        """Store one pair's origins (in the caller's transaction): (1 if the pair is new, origins
+        added to a known pair, origins already there)."""
+        key_id = self._key_id(normalise(source))
+        target_key = normalise(target)
+        row = self._conn.execute(
+            "SELECT id FROM unit WHERE key_id = ? AND target_key = ?", (key_id, target_key)
+        ).fetchone()
+        new = row is None
+        if row is None:
+            first = history[0]
+            unit_id = self._conn.execute(
+                "INSERT INTO unit (key_id, source, target, target_key, kind, score, edited, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key_id, source, target, target_key, "aligned", None, 0, _utc(first.created)),
+            ).lastrowid
+            assert unit_id is not None
+        else:
+            unit_id = int(row[0])
+        more = known = 0
+        changed = new
+        for origin in history:
+            kind = UnitKind(origin.kind).value
+            cursor = self._conn.execute(
+                "INSERT INTO origin (unit_id, origin, segment_id, kind, score, edited, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, origin, segment_id) DO NOTHING",
+                (
+                    unit_id,
+                    origin.origin,
+                    origin.segment_id,
+                    kind,
+                    origin.score,
+                    int(origin.edited),
+                    _utc(origin.created),
+                ),
+            )
+            if cursor.rowcount:
+                more += not new
+                changed = True
+                continue
+            known += 1
+            # Known: an edit, or a reviewer's confirmation of an aligned pair, is news all the same.
+            cursor = self._conn.execute(
+                "UPDATE origin SET edited = max(edited, ?), kind = CASE WHEN ? = 'reviewed' THEN ? "
+                "ELSE kind END WHERE unit_id = ? AND origin = ? AND segment_id = ? "
+                "AND (edited < ? OR (kind != 'reviewed' AND ? = 'reviewed'))",
+                (
+                    int(origin.edited),
+                    kind,
+                    kind,
+                    unit_id,
+                    origin.origin,
+                    origin.segment_id,
+                    int(origin.edited),
+                    kind,
+                ),
+            )
+            changed = changed or cursor.rowcount > 0
+        if changed:
+            self._summarise(unit_id)
+        return int(new), more, known
+
+    def _summarise(self, unit_id: int) -> None:
+        """Set what a unit says from what its origins say (module docstring)."""
+        history = self._history(unit_id)
+        reviewed = [o for o in history if o.kind is UnitKind.REVIEWED]
+        own = reviewed or history
+        scores = [o.score for o in history if o.kind is UnitKind.ALIGNED and o.score is not None]
+        self._conn.execute(
+            "UPDATE unit SET kind = ?, score = ?, edited = ?, created = ? WHERE id = ?",
+            (
+                own[0].kind.value,
+                None if reviewed or not scores else max(scores),
+                int(any(o.edited for o in history)),
+                max(o.created for o in own),
+                unit_id,
+            ),
+        )
 
     def _key_id(self, key: str) -> int:
         """The id of a normalised source, indexing its tokens the first time it is seen."""
@@ -689,6 +844,35 @@ class TranslationMemory:
 
 # Reuse order: reviewed before aligned, then the most recent (ids break ties within a second).
 _PREFERENCE = "(u.kind = 'reviewed') DESC, u.created DESC, u.id DESC"
+_UNIT_COLUMNS = "u.id, u.source, u.target, u.kind, u.score, u.edited, u.created"
+_ORIGIN_COLUMNS = "o.origin, o.segment_id, o.edited, o.created, o.kind, o.score"
+
+
+def _origin(row: Sequence[object]) -> UnitOrigin:
+    origin, segment_id, edited, created, kind, score = row
+    return UnitOrigin(
+        str(origin), str(segment_id), bool(edited), str(created), UnitKind(str(kind)), _score(score)
+    )
+
+
+def _memory_unit(row: Sequence[object], history: Sequence[UnitOrigin]) -> MemoryUnit:
+    _, source, target, kind, score, edited, created = row
+    first = history[0]
+    return MemoryUnit(
+        str(source),
+        str(target),
+        first.origin,
+        first.segment_id,
+        bool(edited),
+        str(created),
+        UnitKind(str(kind)),
+        _score(score),
+        tuple(history),
+    )
+
+
+def _score(value: object) -> float | None:
+    return None if value is None else float(str(value))
 
 
 def _writable(path: Path) -> bool:

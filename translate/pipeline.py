@@ -468,7 +468,14 @@ def run_info(
 
 
 def _outcome(match: TermMatch, met: bool) -> TermOutcome:
-    return TermOutcome(start=match.start, end=match.end, vi=match.text, en=match.target, met=met)
+    return TermOutcome(
+        start=match.start,
+        end=match.end,
+        vi=match.text,
+        en=match.target,
+        met=met,
+        alternatives=match.accepted[1:],
+    )
 
 
 def _memory_result(segment: Segment, sentence: SentenceTerms, unit: MemoryUnit) -> SegmentResult:

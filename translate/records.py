@@ -44,7 +44,8 @@ class TermOutcome:
     """A glossary term required in a sentence and whether the translation has it.
 
     ``start``/``end`` are offsets into the source sentence; ``vi`` is the matched source text,
-    ``en`` the required English rendering (preferred form).
+    ``en`` the required English rendering (preferred form); ``alternatives`` the other renderings
+    that count as the term (:attr:`songngu.glossary.model.TermMatch.accepted` after the first).
     """
 
     start: int
@@ -52,6 +53,7 @@ class TermOutcome:
     vi: str
     en: str
     met: bool
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass

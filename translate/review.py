@@ -1,22 +1,26 @@
-"""Bringing reviewed PO catalogs back: strict reading, and import into the translation memory.
+"""Bringing reviewed work back: PO catalogs, XLIFF files and TMX memories into the translation memory.
 
-A **confirmed** entry is one a reviewer approved: not fuzzy, not obsolete, msgstr not empty (plural
-entries are skipped: they are not sentences). Its msgstr is compared with the "machine translation:"
-(or "translation memory:") note songngu wrote beside it: different means the reviewer **edited** it,
-equal (ignoring whitespace-only differences) means **accepted unchanged**. An entry without such a
-note, as in a catalog songngu did not write, counts as a human translation (edited). Catalogs without
-``msgctxt`` are importable as well; their segment id is then the first ``#:`` reference, if any.
+Every file is read through the registry's reader of reviewed units
+(:func:`songngu.translate.formats.reader_for`), so the rules are those of
+:mod:`songngu.translate.reviewed`: a **confirmed** unit is stored; it is **edited** when its text
+differs from the baseline songngu wrote beside it (the "machine translation:", "translation
+memory:" or "aligned translation:" note), **accepted unchanged** when it does not (whitespace
+aside); a unit without a baseline (a catalog songngu did not write, another tool's memory) is a
+human translation (edited). Units still new, machine or fuzzy are left for later; obsolete ones
+are not counted. A unit songngu's own ``export-tm`` marked aligned stays aligned, with its score.
 
-Each stored unit records the file name (origin), the segment id, whether it was edited, and as time
-the catalog's PO-Revision-Date (when the reviewer's tool last saved it), or the import time when the
-header has no usable date.
+Each stored unit records the file name (origin), the segment id (a PO catalog without ``msgctxt``:
+its first ``#:`` reference; a TMX unit without ``tuid``: ``#N``), whether it was edited, and as
+time when the reviewer's tool saved it (PO-Revision-Date, the XLIFF ``<file date>``, the TMX
+unit's date), else the import time. The memory keeps one unit per pair (source and target), each
+with every origin it came from (:mod:`songngu.translate.memory`).
 
-A reviewer who replaced a glossary term the machine translation met (its ``#. glossary: vi → en
-[met]`` term is no longer in the msgstr, by the rule the engine used to call it met,
-:func:`songngu.translate.phrase.contains_phrase`: a change of case counts) may have found a better
-rendering: such changes are reported as candidate glossary rows, CSV in the glossary table format,
-for a curator to review. The proposed ``en`` is what the reviewer wrote in the term's place
-(aligned word by word against the machine translation), empty when that cannot be told.
+A reviewer who replaced a glossary term the baseline met (a ``glossary: vi → en [met]`` term that
+the reviewed text no longer has in any accepted rendering, by the rule the engine used to call it
+met, :func:`songngu.translate.phrase.contains_phrase`: a change of case counts) may have found a
+better rendering: such changes are reported as candidate glossary rows, CSV in the glossary table
+format, for a curator to review. The proposed ``en`` is what the reviewer wrote in the term's place
+(aligned word by word against the baseline), empty when that cannot be told.
 """
 
 from __future__ import annotations
@@ -28,42 +32,27 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import PurePath
-
-import polib
 
 from songngu.errors import InputError
 from songngu.glossary.formats.table import COLUMNS
 from songngu.spreadsheet import neutralise
-from songngu.translate.formats.memory_export import kind_and_score
-from songngu.translate.formats.po import (
-    FUZZY,
-    EntryNotes,
-    TermNote,
-    one_line,
-    parse_notes,
-    read_catalog_batches,
-    read_notes,
-)
-from songngu.translate.formats.tmx import read_tmx
-from songngu.translate.formats.xliff import SONGNGU, read_xliff
-from songngu.translate.memory import MemoryUnit, TranslationMemory, UnitKind, utc_now
-from songngu.translate.phrase import contains_phrase
+from songngu.translate.formats import reader_for
+from songngu.translate.memory import MemoryUnit, StoreCounts, TranslationMemory, UnitKind, utc_now
+from songngu.translate.reviewed import ReviewedUnit, UnitState, UnitTerm, one_line
 
 _WORD = re.compile(r"\w+|[^\w\s]")
-XLIFF_SUFFIXES = (".xlf", ".xliff")
 
 
 @dataclass
 class FileCounts:
-    """What one reviewed catalog holds."""
+    """What one reviewed file holds."""
 
     path: str
     confirmed: int = 0
     edited: int = 0
     accepted: int = 0  # confirmed without change
-    unreviewed: int = 0  # still fuzzy or empty: left for later
+    unreviewed: int = 0  # still new, machine or fuzzy: left for later
     aligned: int = 0  # units songngu's export-tm marked aligned: stored as aligned, not as confirmed
 
     def add(self, other: FileCounts) -> None:
@@ -74,10 +63,25 @@ class FileCounts:
         self.unreviewed += other.unreviewed
         self.aligned += other.aligned
 
+    def count(self, unit: ReviewedUnit) -> bool:
+        """Count one unit; whether it is to be stored (confirmed, or aligned by songngu)."""
+        if unit.state is UnitState.OBSOLETE or not unit.source.strip():
+            return False
+        if unit.state is not UnitState.CONFIRMED:
+            self.unreviewed += 1
+            return False
+        if unit.kind is UnitKind.ALIGNED:
+            self.aligned += 1
+            return True
+        self.confirmed += 1
+        self.edited += unit.edited
+        self.accepted += not unit.edited
+        return True
+
 
 @dataclass(frozen=True)
 class TermChange:
-    """A glossary term the machine translation had and the reviewer's translation no longer has."""
+    """A glossary term the baseline had and the reviewer's translation no longer has."""
 
     vi: str
     en: str  # the glossary's rendering
@@ -88,36 +92,45 @@ class TermChange:
 
 
 @dataclass
-class ReviewedCatalog:
-    """One catalog read and checked whole, ready to store: nothing touches the memory until then.
+class ReviewedFile:
+    """One file read and checked whole, ready to store: nothing touches the memory until then.
 
-    Its confirmed entries are not kept (a catalog may hold 100,000 of them): :meth:`units` reads
-    them again, as a stream, when they are stored.
+    Its units are not kept (a catalog may hold 100,000 of them): :meth:`units` reads them again, as
+    a stream, when they are stored.
     """
 
     path: str
     counts: FileCounts
     term_changes: list[TermChange]
-    created: str  # the time its units carry
-    preread: tuple[MemoryUnit, ...] | None = None  # XLIFF and TMX units, read whole (not re-read)
+    created: str  # the time of units whose file does not date them
 
     def units(self) -> Iterator[MemoryUnit]:
-        """The confirmed entries as memory units, read again from the file batch by batch.
+        """The units to store, read again from the file.
 
         Raises InputError if the file no longer reads as it did (changed since it was checked).
         """
-        if self.preread is not None:
-            yield from self.preread
-            return
+        counts = FileCounts(self.path)
         origin = PurePath(self.path).name
-        confirmed = 0
-        for catalog in read_catalog_batches(self.path):
-            for entry, _notes, edited in _confirmed(catalog, FileCounts(self.path)):
-                confirmed += 1
-                segment_id = entry.msgctxt or _first_reference(entry)
-                yield MemoryUnit(entry.msgid, entry.msgstr, origin, segment_id, edited, self.created)
-        if confirmed != self.counts.confirmed:
+        for unit in reader_for(self.path).units(self.path):
+            if counts.count(unit):
+                yield memory_unit(unit, origin, self.created)
+        if (counts.confirmed, counts.aligned) != (self.counts.confirmed, self.counts.aligned):
             raise InputError(f"{self.path}: changed while being imported; nothing stored, import it again")
+
+
+def memory_unit(unit: ReviewedUnit, origin: str, now: str) -> MemoryUnit:
+    """What the memory stores of a confirmed (or songngu-aligned) unit read from file ``origin``."""
+    aligned = unit.kind is UnitKind.ALIGNED
+    return MemoryUnit(
+        source=unit.source,
+        target=unit.target,
+        origin=origin,
+        segment_id=unit.id or unit.reference,
+        edited=not aligned and unit.edited,
+        created=unit.created or now,
+        kind=unit.kind,
+        score=unit.score if aligned else None,
+    )
 
 
 @dataclass
@@ -125,8 +138,9 @@ class ImportReport:
     """The outcome of one import."""
 
     files: list[FileCounts]
-    stored: int  # units newly added to the memory
-    already_present: int  # units (confirmed or aligned) the memory already held
+    stored: int  # units (pairs) newly added to the memory
+    already_present: int  # units offered whose pair the memory already held
+    new_origins: int = 0  # of those, how many came from a file (or segment) not yet recorded
     term_changes: list[TermChange] = field(default_factory=list)
 
     @property
@@ -140,9 +154,10 @@ class ImportReport:
     def summary_lines(self) -> list[str]:
         """One readable line per file, then the total."""
         lines = [f"{c.path}: {_counts_text(c)}" for c in self.files]
+        origins = f" ({self.new_origins} of them from another file or segment)" if self.new_origins else ""
         lines.append(
             f"total: {_counts_text(self.total)}; {self.stored} newly stored, "
-            f"{self.already_present} already in the memory"
+            f"{self.already_present} already in the memory{origins}"
         )
         return lines
 
@@ -159,131 +174,42 @@ def _counts_text(c: FileCounts) -> str:
     )
 
 
-def read_reviewed(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
-    """Read one reviewed catalog strictly (InputError "FILE:LINE: …" or "FILE: byte N: …"), as a
-    stream, counting its entries and collecting term changes. ``now`` (ISO 8601) stands in for a
-    missing PO-Revision-Date. An XLIFF file (``.xlf``, ``.xliff``) or a TMX memory (``.tmx``) is
-    read by :func:`read_reviewed_xliff` or :func:`read_reviewed_tmx`, by suffix."""
-    suffix = PurePath(path).suffix.lower()
-    if suffix in XLIFF_SUFFIXES:
-        return read_reviewed_xliff(path, now=now)
-    if suffix == ".tmx":
-        return read_reviewed_tmx(path, now=now)
-    origin = PurePath(path).name
-    counts = FileCounts(path=os.fspath(path))
-    changes: list[TermChange] = []
-    created = ""
-    for catalog in read_catalog_batches(path):
-        created = created or _revision_time(catalog) or now or utc_now()
-        for entry, notes, _edited in _confirmed(catalog, counts):
-            segment_id = entry.msgctxt or _first_reference(entry)
-            changes.extend(_term_changes(entry, notes, origin, segment_id))
-    return ReviewedCatalog(os.fspath(path), counts, changes, created)
-
-
-def _confirmed(catalog: polib.POFile, counts: FileCounts) -> Iterator[tuple[polib.POEntry, EntryNotes, bool]]:
-    """Each confirmed entry with its notes and whether the reviewer edited it; ``counts`` is kept."""
-    for entry in catalog:
-        if entry.obsolete or entry.msgid_plural or not entry.msgid:
-            continue
-        if FUZZY in entry.flags or not entry.msgstr.strip():
-            counts.unreviewed += 1
-            continue
-        notes = read_notes(entry)
-        baseline = notes.baseline
-        edited = baseline is None or one_line(entry.msgstr) != one_line(baseline)
-        counts.confirmed += 1
-        counts.edited += edited
-        counts.accepted += not edited
-        yield entry, notes, edited
-
-
-def read_reviewed_xliff(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
-    """The confirmed units of a reviewed XLIFF 1.2 file: ``approved="yes"``, or a target ``state`` of
-    ``final``, ``signed-off`` or ``translated`` (:attr:`XliffUnit.confirmed`), not empty, outside
-    songngu's obsolete group and not ``translate="no"``. Edited or accepted is told from songngu's
-    "machine translation:" note as in a PO catalog. Time: the ``<file date>``, else ``now``."""
-    document = read_xliff(path)
-    origin = PurePath(path).name
-    created = _iso_time(document.created) or now or utc_now()
-    counts = FileCounts(path=os.fspath(path))
-    units: list[MemoryUnit] = []
-    changes: list[TermChange] = []
-    for unit in document.units:
-        if unit.obsolete or not unit.source.strip():
-            continue
-        if not unit.confirmed:
-            counts.unreviewed += 1
-            continue
-        counts.confirmed += 1
-        counts.edited += unit.edited
-        counts.accepted += not unit.edited
-        units.append(
-            MemoryUnit(
-                unit.source, unit.target, origin, unit.segment_id, unit.edited, created, UnitKind.REVIEWED
-            )
+def read_reviewed(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedFile:
+    """Read one reviewed file (PO, XLIFF or TMX, by the registry) strictly, as a stream: InputError
+    "FILE:LINE: …" or "FILE: byte N: …"; counting its units and collecting term changes. ``now``
+    (ISO 8601) stands in for a time the file does not record."""
+    reader = reader_for(path)
+    name = os.fspath(path)
+    if not reader.reviewed_work:
+        raise InputError(
+            f"{name}: a {reader.suffixes[0]} file holds no reviewed work; review import takes "
+            "reviewed PO and XLIFF files and TMX memories"
         )
-        notes = parse_notes("\n".join(note.text for note in unit.notes if note.author == SONGNGU))
-        entry = polib.POEntry(msgid=unit.source, msgstr=unit.target)  # what _term_changes reads
-        changes.extend(_term_changes(entry, notes, origin, unit.segment_id))
-    return ReviewedCatalog(os.fspath(path), counts, changes, created, tuple(units))
+    origin = PurePath(name).name
+    counts = FileCounts(path=name)
+    changes: list[TermChange] = []
+    for unit in reader.units(path):
+        if counts.count(unit) and unit.kind is UnitKind.REVIEWED:
+            changes.extend(_term_changes(unit, origin))
+    return ReviewedFile(name, counts, changes, now or utc_now())
 
 
-def read_reviewed_tmx(path: str | os.PathLike[str], *, now: str | None = None) -> ReviewedCatalog:
-    """Every unit of a TMX memory (OmegaT, Trados, memoQ export confirmed translations only), as
-    human translations (edited). Segment id: the ``tuid``, else ``#N`` (its place in the file).
-    Time: the unit's date, else ``now``. A unit that songngu's own ``export-tm`` marked aligned
-    (``x-kind``) stays an aligned unit with its score: passing through a TMX file does not make a
-    machine's alignment a reviewer's translation."""
-    tmx_units = read_tmx(path)
-    origin = PurePath(path).name
-    moment = now or utc_now()
-    counts = FileCounts(path=os.fspath(path))
-    units: list[MemoryUnit] = []
-    for number, unit in enumerate(tmx_units, start=1):
-        if not unit.source.strip() or not unit.target.strip():
-            counts.unreviewed += 1
-            continue
-        created = unit.changed.strftime("%Y-%m-%dT%H:%M:%SZ") if unit.changed else moment
-        segment_id = unit.tuid or f"#{number}"
-        kind, score = kind_and_score(unit.props)
-        reviewed = kind is UnitKind.REVIEWED
-        units.append(MemoryUnit(unit.source, unit.target, origin, segment_id, reviewed, created, kind, score))
-        if reviewed:
-            counts.confirmed += 1
-            counts.edited += 1
-        else:
-            counts.aligned += 1
-    return ReviewedCatalog(os.fspath(path), counts, [], moment, tuple(units))
-
-
-def _iso_time(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def read_all(paths: Iterable[str | os.PathLike[str]], *, now: str | None = None) -> list[ReviewedCatalog]:
-    """Read every catalog first: one bad file refuses the whole import before anything is stored."""
+def read_all(paths: Iterable[str | os.PathLike[str]], *, now: str | None = None) -> list[ReviewedFile]:
+    """Read every file first: one bad file refuses the whole import before anything is stored."""
     moment = now or utc_now()
     return [read_reviewed(path, now=moment) for path in paths]
 
 
-def store_reviewed(catalogs: Sequence[ReviewedCatalog], memory: TranslationMemory) -> ImportReport:
-    """Store the confirmed entries of already-read catalogs in one transaction, streaming them from
-    the files (memory holds one batch of entries, whatever the catalogs' size)."""
-    stored = memory.store(unit for catalog in catalogs for unit in catalog.units())
+def store_reviewed(catalogs: Sequence[ReviewedFile], memory: TranslationMemory) -> ImportReport:
+    """Store the units of already-read files in one transaction, streaming them from the files
+    (memory holds one batch of entries, whatever the files' size)."""
+    stored: StoreCounts = memory.store(unit for catalog in catalogs for unit in catalog.units())
     offered = sum(catalog.counts.confirmed + catalog.counts.aligned for catalog in catalogs)
     return ImportReport(
         files=[catalog.counts for catalog in catalogs],
-        stored=stored,
-        already_present=offered - stored,
+        stored=stored.added,
+        already_present=offered - stored.added,
+        new_origins=stored.origins,
         term_changes=[change for catalog in catalogs for change in catalog.term_changes],
     )
 
@@ -291,8 +217,8 @@ def store_reviewed(catalogs: Sequence[ReviewedCatalog], memory: TranslationMemor
 def import_reviewed(
     paths: Iterable[str | os.PathLike[str]], memory: TranslationMemory, *, now: str | None = None
 ) -> ImportReport:
-    """Read all catalogs (any error → InputError, memory untouched), then store every confirmed
-    entry in one transaction. Re-importing the same files adds nothing."""
+    """Read all files (any error → InputError, memory untouched), then store every confirmed unit
+    in one transaction. Re-importing the same files adds nothing."""
     return store_reviewed(read_all(paths, now=now), memory)
 
 
@@ -318,45 +244,33 @@ def candidates_csv(changes: Iterable[TermChange]) -> str:
     return buffer.getvalue()
 
 
-def _revision_time(catalog: polib.POFile) -> str | None:
-    value = catalog.metadata.get("PO-Revision-Date", "").strip()
-    try:
-        moment = datetime.strptime(value, "%Y-%m-%d %H:%M%z")
-    except ValueError:
-        return None  # absent, or the template's "YEAR-MO-DA HO:MI+ZONE"
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _first_reference(entry: polib.POEntry) -> str:
-    if not entry.occurrences:
-        return ""
-    file_name, line = entry.occurrences[0]
-    return f"{file_name}:{line}" if line else file_name
-
-
-def _term_changes(entry: polib.POEntry, notes: EntryNotes, origin: str, segment_id: str) -> list[TermChange]:
+def _term_changes(unit: ReviewedUnit, origin: str) -> list[TermChange]:
+    """The terms a reviewer replaced: met by the baseline, in no accepted rendering in the target."""
     return [
         TermChange(
             vi=term.vi,
             en=term.en,
-            proposed=_replacement(term, notes.baseline or "", entry.msgstr),
+            proposed=_replacement(term, unit.starting_text, unit.target),
             origin=origin,
-            segment_id=segment_id,
-            reviewed=one_line(entry.msgstr),
+            segment_id=unit.id or unit.reference,
+            reviewed=one_line(unit.target),
         )
-        for term in notes.terms
-        if term.met and not contains_phrase(entry.msgstr, term.en)
+        for term in unit.term_changes()
     ]
 
 
-def _replacement(term: TermNote, machine: str, reviewed: str) -> str:
-    """The reviewer's words aligned with the term's words in the machine translation."""
-    mt = list(_WORD.finditer(machine))
+def _replacement(term: UnitTerm, machine: str, reviewed: str) -> str:
+    """The reviewer's words aligned with the term's words in the machine translation (whichever
+    accepted rendering the machine used)."""
     rv = list(_WORD.finditer(reviewed))
-    mt_words = [m.group().lower() for m in mt]
-    term_words = [w.lower() for w in _WORD.findall(term.en)]
-    span = _find(mt_words, term_words)
-    if span is None or not term_words:
+    mt_words = [word.lower() for word in _WORD.findall(machine)]
+    span = None
+    for form in term.accepted or (term.en,):
+        term_words = [w.lower() for w in _WORD.findall(form)]
+        span = _find(mt_words, term_words) if term_words else None
+        if span is not None:
+            break
+    if span is None:
         return ""
     start, end = span
     lo, hi = len(rv), -1

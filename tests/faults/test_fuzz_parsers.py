@@ -21,9 +21,9 @@ from songngu.glossary.formats import table, tbx
 from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.textfile import decode_utf8
 from songngu.translate.formats.jsonl import JsonlFormat
-from songngu.translate.formats.po import parse_catalog
+from songngu.translate.formats.po_read import parse_catalog
 from songngu.translate.formats.tmx import loads_tmx
-from songngu.translate.formats.xliff import loads_xliff
+from songngu.translate.formats.xliff_read import loads_xliff
 
 GLOSSARY = Glossary(
     [
@@ -195,6 +195,64 @@ HOSTILE = [
     b"<martif>" + b"<a>" * 100_000,
     XLIFF.split("<trans-unit")[0].encode("utf-8") + b"<trans-unit id='1'><source>" + b"<g>" * 100_000,
 ]
+
+
+DEPTH = 10_000  # issue #23: 5,000 nested <group>s or <g>s ended in RecursionError in review import
+XLIFF_HEAD, XLIFF_TAIL = XLIFF.split("<trans-unit")[0], "</body></file></xliff>\n"
+DEEP = {
+    "xliff-groups": (
+        XLIFF_HEAD
+        + '<group id="g">' * DEPTH
+        + '<trans-unit id="1"><source>Xin chào.</source><target state="final">Hello.</target></trans-unit>'
+        + "</group>" * DEPTH
+        + XLIFF_TAIL
+    ),
+    "xliff-inline": (
+        XLIFF_HEAD
+        + '<trans-unit id="1"><source>'
+        + '<g id="1">' * DEPTH
+        + "Xin chào."
+        + "</g>" * DEPTH
+        + '</source><target state="final">'
+        + '<mrk mtype="x-b">' * DEPTH
+        + "Hello."
+        + "</mrk>" * DEPTH
+        + "</target></trans-unit>"
+        + XLIFF_TAIL
+    ),
+    "tmx-inline": TMX.replace(
+        "<seg>Ministry</seg>", "<seg>" + "<hi>" * DEPTH + "Ministry" + "</hi>" * DEPTH + "</seg>"
+    ),
+    "tmx-body": TMX.replace("<body>", "<body>" + "<hi>" * DEPTH).replace(
+        "</body>", "</hi>" * DEPTH + "</body>"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_well_formed_documents_nested_10000_deep_are_read(name: str) -> None:
+    parse = parse_xliff if name.startswith("xliff") else parse_tmx
+    document = parse(DEEP[name].encode("utf-8"))
+    units = document.units if name.startswith("xliff") else document
+    assert [(u.source, u.target) for u in units] == (
+        [("Xin chào.", "Hello.")] if name.startswith("xliff") else [("Bộ Ngoại giao", "Ministry")]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_deep_documents_with_random_edits_parse_or_give_one_line(name: str) -> None:
+    parse = parse_xliff if name.startswith("xliff") else parse_tmx
+
+    @settings(
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")) // 5,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(mutated(DEEP[name].encode("utf-8")))
+    def run(data: bytes) -> None:
+        check(parse, data)
+
+    run()
 
 
 @pytest.mark.parametrize("data", HOSTILE, ids=["json-array", "json-object", "xml", "tbx", "xliff"])

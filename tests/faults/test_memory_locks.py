@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from memory_files import old_memory
 
 from songngu.errors import InputError
 from songngu.translate.cli import main, notice
@@ -55,7 +56,7 @@ def test_a_writer_waits_for_a_lock_says_so_once_and_then_stores(tmp_path: Path) 
         holder.rollback()  # the other import finishes once this one has said that it waits (no timer)
 
     with TranslationMemory(path, on_wait=waiting) as memory:
-        assert memory.store([unit("Xin chào bạn.", "Hello.")]) == 1
+        assert memory.store([unit("Xin chào bạn.", "Hello.")]).added == 1
     holder.close()
     assert len(said) == 1
     assert "locked by another process; waiting up to 60 s" in said[0]
@@ -221,17 +222,56 @@ def test_a_read_only_memory_as_an_ordinary_user(tmp_path: Path, capsys: pytest.C
 
 
 def test_a_schema_2_memory_is_upgraded_and_its_units_are_reviewed(tmp_path: Path) -> None:
-    path = tmp_path / "tm.sqlite"
+    path = old_memory(tmp_path / "tm.sqlite", version=2)
     with TranslationMemory(path) as memory:
-        memory.store([unit("Xin chào bạn.", "Hello.")])
+        stored = list(memory.units())
+    assert stored and {u.kind for u in stored} == {UnitKind.REVIEWED} and {u.score for u in stored} == {None}
+
+
+def test_an_old_memory_is_migrated_under_the_write_lock(tmp_path: Path) -> None:
+    # Another process's import holds the lock: the migration waits for it, says so once, and then
+    # moves every row; nothing is migrated (or lost) while the other writer works.
+    path = old_memory(tmp_path / "tm.sqlite", version=3)
+    holder = hold_write_lock(path)
+    said: list[str] = []
+
+    def waiting(line: str) -> None:
+        said.append(line)
+        holder.rollback()  # the other writer finishes once the migration has said that it waits
+
+    with TranslationMemory(path, on_wait=waiting) as memory:
+        origins = sum(len(u.origins) for u in memory.units())
+    holder.close()
+    assert len(said) == 1 and "locked by another process" in said[0]
+    assert origins == 11
     with sqlite3.connect(path) as raw:
-        raw.executescript(
-            "ALTER TABLE unit DROP COLUMN kind; ALTER TABLE unit DROP COLUMN score; PRAGMA user_version = 2;"
-        )
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 4
     raw.close()
-    with TranslationMemory(path) as memory:
-        (stored,) = memory.units()
-        assert stored.kind is UnitKind.REVIEWED and stored.score is None
+
+
+def test_an_old_memory_whose_migration_fails_is_left_as_it_was(tmp_path: Path) -> None:
+    path = old_memory(tmp_path / "tm.sqlite", version=3)
+    with sqlite3.connect(path) as raw:
+        before = raw.execute("SELECT * FROM unit ORDER BY id").fetchall()
+    raw.close()
+    original = TranslationMemory._summarise
+
+    def failing(self: TranslationMemory, unit_id: int) -> None:
+        if unit_id == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+        original(self, unit_id)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(TranslationMemory, "_summarise", failing)
+    try:
+        with pytest.raises(InputError):
+            TranslationMemory(path)
+    finally:
+        mp.undo()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert raw.execute("SELECT * FROM unit ORDER BY id").fetchall() == before
+    raw.close()
 
 
 def test_reuse_prefers_a_reviewed_unit_over_a_newer_aligned_one(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Fault: memory that grows with the input. A 60 MB TBX took 1.27 GB resident and a 100,000-entry PO
 import 518 MB. Both now stream: the TBX reader keeps one entry's elements at a time, the import reads
-each catalog in batches (checking every file whole first, then storing within one transaction).
+each catalog in batches (checking every file whole first, then storing within one transaction). The
+readers of reviewed units stream too: TMX (one ``<tu>`` at a time), JSONL, TSV and Moses files.
 
 Measured with tracemalloc (Python's allocations) at two sizes, four times apart: the memory used
 beyond what the result itself holds must not grow with the input. A ratio in one run, no absolute
@@ -22,7 +23,9 @@ from songngu.errors import InputError
 from songngu.glossary.formats import load_glossary, tbx
 from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.textfile import read_lines, read_text
+from songngu.translate.formats import read_units, write_outputs
 from songngu.translate.memory import TranslationMemory
+from songngu.translate.records import ArticleTranslation, RunInfo, SegmentResult
 from songngu.translate.review import import_reviewed
 
 SMALL, LARGE = 1500, 6000  # entries; LARGE / SMALL = 4
@@ -113,3 +116,38 @@ def test_a_bad_byte_in_a_streamed_file_is_reported_by_its_offset(tmp_path: Path)
     path.write_bytes("ờ".encode() * 10 + b"\xff" + b"tail")
     with pytest.raises(InputError, match=r"bad\.po: byte 30: not valid UTF-8"):
         list(read_lines(path, chunk_size=4))
+
+
+def article_of(entries: int) -> ArticleTranslation:
+    run = RunInfo("0.2.0", "m", "sha256:0", None, None, 4, 64, 8, "cpu", run_id="r")
+    return ArticleTranslation(
+        "bai",
+        "bai.txt",
+        run,
+        [
+            SegmentResult(f"bai:{i}:1", f"Câu số {i} của báo cáo.", f"Sentence {i} of the report.", i)
+            for i in range(1, entries + 1)
+        ],
+    )
+
+
+@pytest.mark.parametrize("suffix", [".tmx", ".jsonl", ".tsv", ".vi"])
+def test_reading_units_does_not_grow_with_the_file(tmp_path: Path, suffix: str) -> None:
+    # The readers stream: a TMX memory (another CAT tool's may hold 100,000 units), records and
+    # bitexts are read a unit at a time, as PO catalogs are.
+    paths = {}
+    for entries in (SMALL, LARGE):
+        folder = tmp_path / str(entries)
+        write_outputs(article_of(entries), folder)
+        paths[entries] = folder / f"bai{suffix}"
+
+    def run(path: Path) -> Callable[[], object]:
+        def task() -> object:
+            count = sum(1 for _ in read_units(path))
+            assert count in (SMALL, LARGE)
+            return None
+
+        return task
+
+    ratio = working_memory(run(paths[LARGE])) / working_memory(run(paths[SMALL]))
+    assert ratio < 2, ratio

@@ -1,4 +1,4 @@
-"""The files of an aligned article, and aligned bitext read back (for glossary extraction).
+"""The files of an aligned article (read back, as every bitext, by ``formats.read_bitext``).
 
 ``songngu align`` writes, for ``<name>`` the Vietnamese file's name without its last suffix:
 
@@ -33,17 +33,15 @@ from songngu.translate.align.article import AlignedArticle, AlignedBead
 from songngu.translate.formats import prepare_outputs
 from songngu.translate.formats.base import OutputFormat
 from songngu.translate.formats.characters import escape_for_json
-from songngu.translate.formats.jsonl import JsonlFormat
+from songngu.translate.formats.jsonl import BEAD_FIELDS, OPTIONAL_BEAD_FIELDS, bead_objects
 from songngu.translate.formats.po import PoFormat
 from songngu.translate.formats.tmx import TmxFormat
 from songngu.translate.formats.tsv import TsvFormat
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult
 
 ALIGNED_FORMATS: tuple[OutputFormat, ...] = (TsvFormat(), TmxFormat(), PoFormat())
-BEAD_KEYS = ("id", "vi", "en", "vi_start", "vi_end", "en_start", "en_end", "score", "kind", "paragraph")
-OPTIONAL_BEAD_KEYS = ("line",)  # absent from files written before it was recorded
-RECORD_KEYS = BEAD_KEYS + OPTIONAL_BEAD_KEYS
-SUFFIXES = (".jsonl", ".tsv", ".tmx", ".po")
+BEAD_KEYS = tuple(key for key in BEAD_FIELDS if key not in OPTIONAL_BEAD_FIELDS)
+RECORD_KEYS = tuple(BEAD_FIELDS)  # what each record holds, in this order
 #: What the PO header says for the precision of a run that used no model (there was no arithmetic).
 NO_MODEL = "none"
 
@@ -92,20 +90,9 @@ def dumps_beads(beads: Sequence[AlignedBead]) -> str:
 
 
 def loads_beads(text: str, name: str | os.PathLike[str] = "<jsonl>") -> list[AlignedBead]:
-    """Parse ``<name>.jsonl``; errors name the file and line."""
-    beads = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("expected a JSON object")
-            optional = {key: obj[key] for key in OPTIONAL_BEAD_KEYS if key in obj}
-            beads.append(AlignedBead(**{key: obj[key] for key in BEAD_KEYS}, **optional))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{name}:{number}: not a songngu alignment record ({exc})") from None
-    return beads
+    """Parse ``<name>.jsonl`` (through the JSONL reader's :func:`bead_objects`); errors name the
+    file and line."""
+    return [AlignedBead(**obj) for _, obj in bead_objects(text, name)]
 
 
 def translation_of(
@@ -153,25 +140,3 @@ def prepare_aligned(names: Sequence[str], out_dir: str | os.PathLike[str]) -> No
         path = Path(out_dir) / f"{name}.jsonl"
         if path.is_dir():
             raise InputError(f"{path}: is a directory, where songngu writes a file")
-
-
-def read_bitext(path: str | os.PathLike[str]) -> list[tuple[str, str, str]]:
-    """(segment id, Vietnamese, English) pairs of an aligned file, by suffix: ``.tsv`` (id, vi, en),
-    ``.tmx``, ``.jsonl`` (``songngu align`` beads, or ``songngu translate`` records). Pairs with an
-    empty side are left out."""
-    suffix = Path(path).suffix.lower()
-    if suffix in (".tsv", ".tmx"):
-        fmt: OutputFormat = TsvFormat() if suffix == ".tsv" else TmxFormat()
-        rows = [(r.id, r.source, r.target) for r in fmt.read(path).results]
-    elif suffix == ".jsonl":
-        text = read_text(path)
-        first = next((line for line in text.splitlines() if line.strip()), "")
-        if first.lstrip().startswith('{"run"'):
-            rows = [(r.id, r.source, r.target) for r in JsonlFormat().parse(text, os.fspath(path)).results]
-        else:
-            rows = [(b.id, b.vi, b.en) for b in loads_beads(text, path)]
-    else:
-        raise InputError(
-            f"{path}: unknown aligned file type {suffix or '(no suffix)'}; expected .tsv, .tmx or .jsonl"
-        )
-    return [(segment_id, vi, en) for segment_id, vi, en in rows if vi.strip() and en.strip()]

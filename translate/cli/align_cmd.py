@@ -14,6 +14,7 @@ from songngu.errors import InputError
 if TYPE_CHECKING:
     from songngu.translate.align.article import AlignedArticle, TranslateBatch
     from songngu.translate.engine import Translator
+    from songngu.translate.memory import StoreCounts
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -161,11 +162,15 @@ def _translator(model: str, device: str) -> tuple[TranslateBatch, Translator]:
     return translate, translator
 
 
-def _summary(article: AlignedArticle, out_dir: str, stored: int | None) -> str:
+def _summary(article: AlignedArticle, out_dir: str, stored: StoreCounts | None) -> str:
     kinds = Counter(bead.kind for bead in article.beads)
     shown = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items(), key=lambda item: -item[1]))
     low = sum(1 for bead in article.beads if bead.bitext and bead.score < article.min_score)
-    memory = f"; {stored} stored in the memory" if stored is not None else ""
+    memory = ""
+    if stored is not None:
+        known = stored.origins + stored.present
+        already = f" ({known} pairs already there)" if known else ""
+        memory = f"; {stored.added} stored in the memory{already}"
     noun = "bead" if len(article.beads) == 1 else "beads"
     return (
         f"{article.vi_path} + {article.en_path}: {len(article.beads)} {noun} ({shown}), "

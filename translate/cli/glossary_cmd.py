@@ -137,7 +137,7 @@ def run_extract(args: argparse.Namespace) -> int:
         return 0
 
     from songngu.glossary.parallel import propose
-    from songngu.translate.align.files import read_bitext
+    from songngu.translate.formats import read_bitext
 
     pairs = [pair for path in args.parallel or () for pair in read_bitext(path)]
     if args.tm:

@@ -1,36 +1,33 @@
-"""Reading what is evaluated: hypotheses, references and sources, from text, JSONL or PO files.
+"""Reading what is evaluated: hypotheses, references and sources, from text or reviewed files.
 
-Three kinds of file, told apart by suffix:
+Two kinds of file:
 
-- line-aligned text (anything else): one segment per line, read exactly as the ``sacrebleu`` command
-  line reads it (lines split on ``\\n`` only, trailing whitespace dropped), so scores agree with it
-  (one deliberate difference: a leading BOM is dropped, as everywhere in songngu);
-- songngu JSONL records (``.jsonl``): ``target`` is the text, ``source`` and ``terms`` come along;
-- PO catalogs (``.po``/``.pot``): ``msgctxt`` is the segment id, ``msgid`` the Vietnamese source. As a
-  *hypothesis* a PO entry gives its machine translation (the ``#. machine translation: ...`` comment
-  when there is one, else ``msgstr``); as a *reference* only the reviewer's confirmed ``msgstr``
-  counts (not fuzzy, not obsolete, not empty). (For a sentence the translation memory supplied, the
-  ``#. translation memory: ...`` note stands in for the machine translation.)
+- files with segment ids that the format registry reads as reviewed units
+  (:func:`songngu.translate.formats.find_reader`: songngu JSONL records, PO catalogs, XLIFF, TMX,
+  bitext TSV): the unit's id is the segment id (a PO entry without ``msgctxt``: its source), its
+  source comes along, and so do its terms. As a *hypothesis* a unit gives the translation the
+  reviewer started from (its baseline: the machine translation, the memory's or the aligned one;
+  else its target); as a *reference* only a confirmed target counts where the file records review
+  (PO, XLIFF: not fuzzy, not obsolete, not empty or blank), every translated one elsewhere. Obsolete
+  units are left out. These are the rules of :mod:`songngu.translate.reviewed`, the same everywhere.
+- line-aligned text (anything else, Moses ``.vi``/``.en`` files included): one segment per line,
+  read exactly as the ``sacrebleu`` command line reads it (lines split on ``\\n`` only, trailing
+  whitespace dropped), so scores agree with it (one deliberate difference: a leading BOM is
+  dropped, as everywhere in songngu).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-import polib
-
 from songngu.errors import InputError
 from songngu.textfile import read_text
-from songngu.translate.formats.jsonl import JsonlFormat
-from songngu.translate.records import TermOutcome
-
-# The extracted comments (``#.``) where translate.formats.po records the draft it wrote.
-STARTING_NOTES = ("machine translation:", "translation memory:")
+from songngu.translate.formats import find_reader
+from songngu.translate.reviewed import UnitState, UnitTerm
 
 
 class Role(Enum):
@@ -47,7 +44,7 @@ class Item:
     id: str | None
     text: str | None
     source: str | None = None
-    terms: tuple[TermOutcome, ...] | None = None  # from JSONL records: the terms the translator required
+    terms: tuple[UnitTerm, ...] | None = None  # the terms the file records as required
 
 
 @dataclass
@@ -68,7 +65,7 @@ class Pair:
     hypothesis: str
     reference: str
     source: str | None = None
-    terms: tuple[TermOutcome, ...] | None = None
+    terms: tuple[UnitTerm, ...] | None = None
 
 
 @dataclass
@@ -106,75 +103,35 @@ def read_lines(path: str | os.PathLike[str]) -> list[str]:
 
 
 def read_document(path: str | os.PathLike[str], role: Role) -> Document:
-    """Read a hypothesis or reference file of any supported kind (chosen by suffix)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".jsonl":
-        return _read_jsonl(path)
-    if suffix in (".po", ".pot"):
-        return _read_po(path, role)
-    items = [Item(id=None, text=line) for line in read_lines(path)]
-    return Document(os.fspath(path), article_name(path), items, has_ids=False)
-
-
-def _read_jsonl(path: str | os.PathLike[str]) -> Document:
-    results = JsonlFormat().read(path).results
-    items = [Item(id=r.id, text=r.target, source=r.source, terms=tuple(r.terms)) for r in results]
-    return Document(os.fspath(path), article_name(path), items, has_ids=True)
-
-
-def load_po(path: str | os.PathLike[str]) -> polib.POFile:
-    """Parse a PO catalog; a syntax error becomes ``FILE:LINE: ...``."""
-    text = read_text(path)
-    # polib takes a string without a newline for a file name: make sure it sees content.
-    if not text.endswith("\n"):
-        text += "\n"
-    try:
-        return polib.pofile(text, encoding="utf-8")
-    except (OSError, ValueError) as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        where = f"{path}:{found.group(1)}" if found else f"{path}"
-        raise InputError(f"{where}: not a valid PO catalog ({exc})") from None
-
-
-def machine_translation(entry: polib.POEntry) -> str:
-    """The draft a reviewer started from: the ``machine translation:`` note (or, for a sentence
-    reused from the translation memory, the ``translation memory:`` note), else the msgstr."""
-    notes = (entry.comment or "").splitlines()
-    for prefix in STARTING_NOTES:
-        for line in notes:
-            if line.startswith(prefix):
-                return line[len(prefix) :].strip()
-    return str(entry.msgstr)
-
-
-def is_confirmed(entry: polib.POEntry) -> bool:
-    """A reviewer's final translation: not fuzzy, not obsolete, not empty."""
-    return not entry.fuzzy and not entry.obsolete and bool(entry.msgstr)
-
-
-def _read_po(path: str | os.PathLike[str], role: Role) -> Document:
-    catalog = load_po(path)
+    """Read a hypothesis or reference file of any supported kind (see the module docstring)."""
+    reader = find_reader(path)
+    if reader is None or not reader.carries_ids:
+        lines = [Item(id=None, text=line) for line in read_lines(path)]
+        return Document(os.fspath(path), article_name(path), lines, has_ids=False)
     items: list[Item] = []
     seen: set[str] = set()
-    for entry in catalog:
-        if entry.obsolete:
+    for unit in reader.units(path):
+        if unit.state is UnitState.OBSOLETE:
             continue
-        ident = entry.msgctxt or entry.msgid  # catalogs without msgctxt still match by source
+        ident = unit.id or unit.source  # catalogs without msgctxt still match by source
         if ident in seen:
-            raise InputError(f"{path}:{entry.linenum}: segment {ident!r} appears twice")
+            where = f"{path}:{unit.origin.line}" if unit.origin.line else f"{path}"
+            raise InputError(f"{where}: segment {ident!r} appears twice")
         seen.add(ident)
         if role is Role.HYPOTHESIS:
-            text: str | None = machine_translation(entry)
+            text: str | None = unit.starting_text
+        elif unit.confirmed or (not reader.records_review and unit.state is not UnitState.NEW):
+            text = unit.target
         else:
-            text = entry.msgstr if is_confirmed(entry) else None
-        items.append(Item(id=ident, text=text, source=entry.msgid))
+            text = None
+        items.append(Item(id=ident, text=text, source=unit.source, terms=unit.terms or None))
     return Document(os.fspath(path), article_name(path), items, has_ids=True)
 
 
 def read_sources(path: str | os.PathLike[str]) -> list[str]:
-    """Source sentences: line-aligned text, or the sources of a JSONL/PO file."""
-    suffix = Path(path).suffix.lower()
-    if suffix in (".jsonl", ".po", ".pot"):
+    """Source sentences: line-aligned text, or the sources of a file with segment ids (JSONL, PO…)."""
+    reader = find_reader(path)
+    if reader is not None and reader.carries_ids:
         return [item.source or "" for item in read_document(path, Role.HYPOTHESIS).items]
     return read_lines(path)
 

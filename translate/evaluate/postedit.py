@@ -1,9 +1,11 @@
-"""Post-editing effort from reviewed PO catalogs: HTER and the share of segments accepted unchanged.
+"""Post-editing effort from reviewed files (PO, XLIFF): HTER and the share accepted unchanged.
 
-For each confirmed entry (not fuzzy, not obsolete, not empty) the machine translation is the
-``#. machine translation: ...`` comment when there is one, else the msgstr itself (then the entry
-counts as accepted unchanged: nothing records an edit). HTER is the corpus TER of the machine
-translations against the reviewer's confirmed msgstr (case-sensitive; see :func:`quality.hter`).
+Every file is read through the format registry as reviewed units (:mod:`songngu.translate.reviewed`).
+For each confirmed unit the translation the reviewer started from is its baseline (the "machine
+translation:", "translation memory:" or "aligned translation:" note, however a tool wrapped it),
+else the target itself (then the unit counts as accepted unchanged: nothing records an edit); it
+is accepted unchanged when it is not edited (whitespace aside). HTER is the corpus TER of the
+baselines against the reviewer's confirmed targets (case-sensitive; see :func:`quality.hter`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from songngu.errors import InputError
-from songngu.translate.evaluate.inputs import article_name, is_confirmed, load_po, machine_translation
+from songngu.translate.evaluate.inputs import article_name
 from songngu.translate.evaluate.quality import MetricScore, hter
+from songngu.translate.formats import reader_for
+from songngu.translate.reviewed import UnitState
 
 
 @dataclass(frozen=True)
@@ -43,14 +47,28 @@ class PostEdit:
         }
 
 
-def reviewed_pairs(path: str | os.PathLike[str]) -> tuple[list[tuple[str, str]], int]:
-    """(machine translation, confirmed translation) for each confirmed entry, and the count pending."""
+@dataclass(frozen=True)
+class _Reviewed:
+    """One confirmed unit: the text the reviewer started from, their text, and whether they edited."""
+
+    baseline: str
+    final: str
+    edited: bool
+
+
+def reviewed_pairs(path: str | os.PathLike[str]) -> tuple[list[_Reviewed], int]:
+    """The confirmed units of a reviewed file, and how many are pending (new, machine or fuzzy)."""
+    reader = reader_for(path)
+    if not reader.records_review:
+        raise InputError(
+            f"{path}: a {reader.suffixes[0]} file records no review; give reviewed PO or XLIFF files"
+        )
     pairs, pending = [], 0
-    for entry in load_po(path):
-        if entry.obsolete:
+    for unit in reader.units(path):
+        if unit.state is UnitState.OBSOLETE:
             continue
-        if is_confirmed(entry):
-            pairs.append((machine_translation(entry), entry.msgstr))
+        if unit.confirmed:
+            pairs.append(_Reviewed(unit.starting_text, unit.target, unit.edited))
         else:
             pending += 1
     if not pairs:
@@ -58,11 +76,11 @@ def reviewed_pairs(path: str | os.PathLike[str]) -> tuple[list[tuple[str, str]],
     return pairs, pending
 
 
-def _effort(name: str, pairs: Sequence[tuple[str, str]], pending: int) -> PostEdit:
-    machine = [m for m, _ in pairs]
-    final = [f for _, f in pairs]
-    unchanged = sum(m == f for m, f in pairs)
-    return PostEdit(name, len(pairs), unchanged, pending, hter(machine, final))
+def _effort(name: str, pairs: Sequence[_Reviewed], pending: int) -> PostEdit:
+    unchanged = sum(not pair.edited for pair in pairs)
+    return PostEdit(
+        name, len(pairs), unchanged, pending, hter([p.baseline for p in pairs], [p.final for p in pairs])
+    )
 
 
 def post_edit_effort(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[PostEdit], PostEdit]:

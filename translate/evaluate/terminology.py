@@ -31,7 +31,7 @@ from typing import Protocol
 
 from songngu.glossary.model import MatchForm, TermMatch
 from songngu.translate.phrase import contains_phrase, phrase_spans
-from songngu.translate.records import TermOutcome
+from songngu.translate.reviewed import UnitTerm
 
 
 class Matcher(Protocol):
@@ -66,16 +66,22 @@ def required_terms(matches: Iterable[TermMatch]) -> list[RequiredTerm]:
 _WITH_ACRONYM = re.compile(r"(.+) \(([^()]+)\)")
 
 
-def terms_from_outcomes(outcomes: Iterable[TermOutcome]) -> list[RequiredTerm]:
-    """Required terms from JSONL records (no glossary at hand): the required English rendering,
-    with an acronym in parentheses not required, and no forbidden renderings known."""
+def terms_from_outcomes(outcomes: Iterable[UnitTerm]) -> list[RequiredTerm]:
+    """Required terms as the hypothesis file records them (no glossary at hand): the required
+    English rendering and the others it records as accepted, each with an acronym in parentheses
+    not required, and no forbidden renderings known."""
     terms = []
     for outcome in outcomes:
-        with_acronym = _WITH_ACRONYM.fullmatch(outcome.en)
-        full = with_acronym.group(1) if with_acronym else outcome.en
+        forms = [_without_acronym(form) for form in (outcome.en, *outcome.accepted)]
+        full = forms[0]
         acronym_only = " " not in full and full.isupper()
-        terms.append(RequiredTerm(full, outcome.vi, (full,), (), acronym_only))
+        terms.append(RequiredTerm(full, outcome.vi, tuple(dict.fromkeys(forms)), (), acronym_only))
     return terms
+
+
+def _without_acronym(form: str) -> str:
+    with_acronym = _WITH_ACRONYM.fullmatch(form)
+    return with_acronym.group(1) if with_acronym else form
 
 
 def find_rendering(hypothesis: str, forms: Sequence[str], inflected: bool = False) -> str | None:

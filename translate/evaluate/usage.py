@@ -4,7 +4,8 @@ For every term of the glossary, every memory unit whose Vietnamese source holds 
 Vietnamese-aware matcher, so any spelling counts) is read, and its English classified:
 
 - a **rendering**: the accepted English form the unit uses (``en``, an ``en_variants`` form,
-  "English (ACR)" or the acronym, by how the source named it: :attr:`TermMatch.targets`), checked
+  "English (ACR)" or the acronym, by how the source named it: :attr:`TermMatch.accepted`, the rule
+  the review import's term changes use too), checked
   as a whole phrase, case-sensitively, as the decoder checks its constraints; else a forbidden
   form it uses; else, for a term with an acronym, a capitalised run of the English spelling the
   acronym (how an archive names the body when it is not the glossary's name); else none found;
@@ -79,11 +80,11 @@ def term_usage(units: Iterable[MemoryUnit], glossary: Glossary | Sequence[Glossa
         kind = str(unit.kind)
         seen: dict[GlossaryEntry, list[tuple[str, ...]]] = defaultdict(list)
         for match in matcher.find(unit.source):
-            seen[match.entry].append(match.targets)
-        for entry, target_sets in seen.items():
+            seen[match.entry].append(match.accepted)
+        for entry, forms in seen.items():
             term = usage[entry]
             term.units[kind] += 1
-            accepted = tuple(dict.fromkeys(t for targets in target_sets for t in (*targets, *entry.en_forms)))
+            accepted = tuple(dict.fromkeys(form for each in forms for form in each))
             used = next((form for form in accepted if contains_phrase(unit.target, form)), None)
             forbidden = next(
                 (form for form in entry.en_forbidden if contains_phrase(unit.target, form)), None

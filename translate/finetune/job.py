@@ -23,7 +23,6 @@ from songngu import __version__
 from songngu.errors import InputError
 from songngu.glossary.formats import load_glossary
 from songngu.glossary.matcher import GlossaryMatcher
-from songngu.textfile import read_text
 from songngu.translate.engine import Translator
 from songngu.translate.evaluate.evaluation import Evaluation
 from songngu.translate.finetune.data import DataSettings, FinetuneData, prepare
@@ -36,7 +35,7 @@ from songngu.translate.finetune.training import (
     device_for,
     fine_tune,
 )
-from songngu.translate.formats.tsv import BITEXT_HEADER, loads_rows
+from songngu.translate.formats import read_bitext
 from songngu.translate.memory import TranslationMemory
 
 
@@ -150,8 +149,9 @@ def run(
 
 
 def _read_bitext(path: Path) -> list[tuple[str, str, str]]:
-    """(segment id, Vietnamese, English) rows of a songngu bitext TSV (header ``id vi en``)."""
-    return [(row[0], row[1], row[2]) for row in loads_rows(read_text(path), path, BITEXT_HEADER)]
+    """(segment id, Vietnamese, English) pairs of a bitext: songngu's TSV (header ``id vi en``), or
+    any other the format registry reads (:func:`songngu.translate.formats.read_bitext`)."""
+    return read_bitext(path)
 
 
 def _silent(line: str) -> None:

@@ -6,20 +6,29 @@ each further line is one segment's record.
 JSONL keeps the exact text: the control characters that every other format replaces under the
 character policy (:mod:`songngu.translate.formats.characters`) are written as ``\\uXXXX`` escapes,
 never raw, so each record is one line for any reader (``str.splitlines`` included).
+
+Read as reviewed units (:meth:`JsonlFormat.units`), a ``.jsonl`` file is either ``songngu
+translate``'s records (a run line first) or ``songngu align``'s beads (``id``, ``vi``, ``en``,
+offsets, ``score``, ``kind``; read by :func:`bead_objects`, which ``align`` uses too). Neither
+records a review: a record is a machine's (or the memory's) translation, its target also its
+baseline; a bead is an aligned pair, its English its baseline.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from songngu.errors import InputError
-from songngu.translate.formats.base import OutputFormat, paragraph_of
+from songngu.textfile import read_records
+from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import escape_for_json
+from songngu.translate.formats.notes import baseline_source
 from songngu.translate.records import ArticleTranslation, Method, RunInfo, SegmentResult, TermOutcome
+from songngu.translate.reviewed import Baseline, BaselineSource, Origin, ReviewedUnit, UnitState, UnitTerm
 
 
 def record_to_dict(result: SegmentResult) -> dict[str, object]:
@@ -28,7 +37,7 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
         "id": result.id,
         "source": result.source,
         "target": result.target,
-        "terms": [asdict(term) for term in result.terms],
+        "terms": [_term_to_dict(term) for term in result.terms],
         "method": result.method.value,
         "score": None if result.score is None else round(result.score, 6),
         "paragraph": result.paragraph,
@@ -54,10 +63,38 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
     return record
 
 
-class JsonlFormat(OutputFormat):
-    """``<name>.jsonl``: run metadata, then one record per segment; reads back everything."""
+def _term_to_dict(term: TermOutcome) -> dict[str, object]:
+    fields = asdict(term)
+    if not term.alternatives:
+        del fields["alternatives"]  # written only when other renderings count, as older files lack it
+    else:
+        fields["alternatives"] = list(term.alternatives)
+    return fields
+
+
+class JsonlFormat(OutputFormat, UnitReader):
+    """``<name>.jsonl``: run metadata, then one record per segment; reads back everything. Read as
+    units: translate's records or align's beads (module docstring)."""
 
     suffix = ".jsonl"
+
+    def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
+        """The records (or beads) as units, in file order, read line by line: state machine (new
+        when the target is empty), the target as baseline, the terms with their accepted
+        renderings. A file whose first record is a run line holds records, else beads."""
+        name = os.fspath(path)
+        beads: bool | None = None
+        for number, line in enumerate(read_records(path), start=1):
+            if not line.strip():
+                continue
+            if beads is None:
+                beads = not line.lstrip().startswith('{"run"')
+            if beads:
+                yield _bead_unit(_bead(number, line, name), name, number)
+                continue
+            item = _record_line(number, line, name)
+            if isinstance(item, SegmentResult):
+                yield _record_unit(item, name, number)
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         objects: list[dict[str, object]] = [] if article.run is None else [{"run": asdict(article.run)}]
@@ -76,21 +113,27 @@ class JsonlFormat(OutputFormat):
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("expected a JSON object")
-                if "run" in obj:
-                    run = RunInfo(**_typed(obj["run"], _RUN_FIELDS, _RUN_REQUIRED))
-                else:
-                    results.append(_record(obj))
-            except RecursionError:
-                raise InputError(
-                    f"{name}:{number}: not a songngu JSONL record (JSON nested too deep)"
-                ) from None
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputError(f"{name}:{number}: not a songngu JSONL record ({exc})") from None
+            item = _record_line(number, line, name)
+            if isinstance(item, RunInfo):
+                run = item
+            else:
+                results.append(item)
         return ArticleTranslation(self.article_name(name), name, run, results)
+
+
+def _record_line(number: int, line: str, name: str) -> RunInfo | SegmentResult:
+    """One line of a records file: the run, or a record (InputError naming the file and line)."""
+    try:
+        obj = json.loads(line)
+        if not isinstance(obj, dict):
+            raise ValueError("expected a JSON object")
+        if "run" in obj:
+            return RunInfo(**_typed(obj["run"], _RUN_FIELDS, _RUN_REQUIRED))
+        return _record(obj)
+    except RecursionError:
+        raise InputError(f"{name}:{number}: not a songngu JSONL record (JSON nested too deep)") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{name}:{number}: not a songngu JSONL record ({exc})") from None
 
 
 _NUMBER = (int, float)
@@ -120,7 +163,9 @@ _TERM_FIELDS: dict[str, tuple[type, ...]] = {
     "vi": (str,),
     "en": (str,),
     "met": (bool,),
+    "alternatives": (list,),
 }
+_TERM_REQUIRED = ("start", "end", "vi", "en", "met")
 _RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "id": (str,),
     "source": (str,),
@@ -169,7 +214,7 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         source=fields["source"],
         target=fields["target"],
         paragraph=fields.get("paragraph") or paragraph_of(fields["id"]),
-        terms=[TermOutcome(**_typed(term, _TERM_FIELDS)) for term in fields.get("terms", [])],
+        terms=[_term(term) for term in fields.get("terms", [])],
         method=Method(fields.get("method", "unconstrained")),
         score=fields.get("score"),
         violated=fields.get("violated", False),
@@ -190,6 +235,80 @@ def _labels(values: list[Any]) -> list[str]:
     if not all(isinstance(value, str) for value in values):
         raise TypeError("'unplaced' holds a non-string")
     return values
+
+
+def _term(obj: object) -> TermOutcome:
+    fields = _typed(obj, _TERM_FIELDS, _TERM_REQUIRED)
+    alternatives = fields.pop("alternatives", [])
+    if not all(isinstance(form, str) for form in alternatives):
+        raise TypeError("'alternatives' holds a value that is not text")
+    return TermOutcome(**fields, alternatives=tuple(alternatives))
+
+
+def _record_unit(result: SegmentResult, name: str, line: int = 0) -> ReviewedUnit:
+    baseline = Baseline(result.target, baseline_source(result.method))
+    return ReviewedUnit(
+        id=result.id,
+        source=result.source,
+        target=result.target,
+        state=UnitState.MACHINE if result.target.strip() else UnitState.NEW,
+        baseline=baseline,
+        terms=tuple(
+            UnitTerm(term.vi, term.en, (term.en, *term.alternatives), term.met) for term in result.terms
+        ),
+        origin=Origin(name, line),
+    )
+
+
+def _bead_unit(bead: dict[str, Any], name: str, line: int) -> ReviewedUnit:
+    vi, en = bead["vi"], bead["en"]
+    return ReviewedUnit(
+        id=bead["id"],
+        source=vi,
+        target=en,
+        state=UnitState.MACHINE if vi.strip() and en.strip() else UnitState.NEW,
+        baseline=Baseline(en, BaselineSource.ALIGNED),
+        origin=Origin(name, line),
+        score=bead["score"],
+    )
+
+
+BEAD_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "vi": (str,),
+    "en": (str,),
+    "vi_start": (int, type(None)),
+    "vi_end": (int, type(None)),
+    "en_start": (int, type(None)),
+    "en_end": (int, type(None)),
+    "score": _NUMBER,
+    "kind": (str,),
+    "paragraph": (int,),
+    "line": (int,),
+}
+OPTIONAL_BEAD_FIELDS = ("line",)  # absent from files written before it was recorded
+
+
+_BEAD_REQUIRED = tuple(key for key in BEAD_FIELDS if key not in OPTIONAL_BEAD_FIELDS)
+
+
+def bead_objects(text: str, name: str | os.PathLike[str] = "<jsonl>") -> list[tuple[int, dict[str, Any]]]:
+    """The beads of ``songngu align``'s ``<name>.jsonl``, each with its line, every field of
+    :data:`BEAD_FIELDS` present and of its type; errors name the file and line."""
+    return [
+        (number, _bead(number, line, name))
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+
+
+def _bead(number: int, line: str, name: str | os.PathLike[str]) -> dict[str, Any]:
+    try:
+        return _typed(json.loads(line), BEAD_FIELDS, _BEAD_REQUIRED)
+    except RecursionError:
+        raise InputError(f"{name}:{number}: not a songngu alignment record (JSON nested too deep)") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{name}:{number}: not a songngu alignment record ({exc})") from None
 
 
 def read_run(path: str | os.PathLike[str]) -> RunInfo | None:

@@ -2,6 +2,13 @@
 
 The memory (:mod:`songngu.translate.memory`) only stores and hands out units; how they look in a
 file is decided here, so storage never depends on file formats.
+
+A unit is a pair with its origins. TMX gives each origin as a pair of properties in the order
+stored, ``x-origin`` then ``x-segment-id`` (TMX allows a property type more than once), then what
+the origins say together (``x-edited``, ``x-kind``, ``x-alignment-score``); a reader that keeps one
+property per type sees the first origin's. TSV, one row per unit for spreadsheets, gives the first
+origin in ``origin`` and ``segment_id`` and the others in ``also_from``, each as ``file segment-id``
+separated by ``; ``.
 """
 
 from __future__ import annotations
@@ -11,22 +18,26 @@ from datetime import datetime
 
 from songngu.spreadsheet import neutralise
 from songngu.translate.formats.characters import portable_text
-from songngu.translate.formats.tmx import TmxUnit, dumps_tmx
+from songngu.translate.formats.tmx import (
+    EDITED_PROP,
+    KIND_PROP,
+    ORIGIN_PROP,
+    SCORE_PROP,
+    SEGMENT_PROP,
+    TmxUnit,
+    dumps_tmx,
+)
 from songngu.translate.formats.tsv import dumps_rows
-from songngu.translate.memory import MemoryUnit, UnitKind
+from songngu.translate.memory import MemoryUnit
 
-TSV_HEADER = ("source", "target", "origin", "segment_id", "edited", "created", "kind", "score")
-
-# TMX properties of songngu's own (TMX reserves types not starting with "x-" for itself). songngu's
-# TMX import reads KIND_PROP and SCORE_PROP back, so an aligned unit stays aligned through an export.
-KIND_PROP = "x-kind"
-SCORE_PROP = "x-alignment-score"
+TSV_HEADER = ("source", "target", "origin", "segment_id", "edited", "created", "kind", "score", "also_from")
 
 
 def export_tmx(units: Iterable[MemoryUnit]) -> str:
     """The units as TMX 1.4b: one ``<tu>`` each (``tuid`` = its number in the memory, from 1), dated
-    by its creation time, with ``x-origin``, ``x-segment-id``, ``x-edited`` and ``x-kind``
-    (reviewed or aligned) properties, and ``x-alignment-score`` for an aligned unit."""
+    by its time, with ``x-origin`` and ``x-segment-id`` properties for each origin, then
+    ``x-edited`` and ``x-kind`` (reviewed or aligned), and ``x-alignment-score`` for an aligned
+    unit."""
     return dumps_tmx(
         TmxUnit(
             tuid=str(number),
@@ -34,9 +45,12 @@ def export_tmx(units: Iterable[MemoryUnit]) -> str:
             target=unit.target,
             changed=datetime.fromisoformat(unit.created),
             props=(
-                ("x-origin", unit.origin),
-                ("x-segment-id", unit.segment_id),
-                ("x-edited", _yes_no(unit.edited)),
+                *(
+                    prop
+                    for origin in unit.history()
+                    for prop in ((ORIGIN_PROP, origin.origin), (SEGMENT_PROP, origin.segment_id))
+                ),
+                (EDITED_PROP, _yes_no(unit.edited)),
                 (KIND_PROP, unit.kind.value),
                 *(() if unit.score is None else ((SCORE_PROP, format_score(unit.score)),)),
             ),
@@ -46,8 +60,9 @@ def export_tmx(units: Iterable[MemoryUnit]) -> str:
 
 
 def export_tsv(units: Iterable[MemoryUnit]) -> str:
-    """The units as TSV: source, target, origin, segment_id, edited (yes/no), created, kind (reviewed
-    or aligned), score (an aligned unit's alignment score, else empty); escaped as in
+    """The units as TSV: source, target, origin, segment_id (the first origin's), edited (yes/no),
+    created, kind (reviewed or aligned), score (an aligned unit's alignment score, else empty),
+    also_from (the other origins, ``file segment-id; …``); escaped as in
     ``<name>.tsv`` (see :mod:`songngu.translate.formats.tsv`). It is meant for spreadsheets, so a cell
     one would run as a formula gets a leading apostrophe (:func:`songngu.spreadsheet.neutralise`;
     :func:`songngu.spreadsheet.restore` undoes it); TMX carries the memory unchanged."""
@@ -67,6 +82,7 @@ def export_tsv(units: Iterable[MemoryUnit]) -> str:
                     unit.created,
                     unit.kind.value,
                     "" if unit.score is None else format_score(unit.score),
+                    "; ".join(f"{o.origin} {o.segment_id}".strip() for o in unit.history()[1:]),
                 )
             )
             for unit in units
@@ -81,15 +97,3 @@ def _yes_no(flag: bool) -> str:
 def format_score(score: float) -> str:
     """An alignment score as written in exports: four decimals, enough to tell units apart."""
     return f"{score:.4f}"
-
-
-def kind_and_score(props: Iterable[tuple[str, str]]) -> tuple[UnitKind, float | None]:
-    """The unit kind and alignment score that songngu's TMX properties record; a unit without them
-    (another tool's TMX) is a reviewed one. An unreadable value counts as absent."""
-    values = dict(props)
-    kind = UnitKind.ALIGNED if values.get(KIND_PROP) == UnitKind.ALIGNED.value else UnitKind.REVIEWED
-    try:
-        score = float(values[SCORE_PROP]) if kind is UnitKind.ALIGNED and SCORE_PROP in values else None
-    except ValueError:
-        score = None
-    return kind, score if score is None or 0.0 <= score <= 1.0 else None

@@ -7,17 +7,26 @@ U+001E, which the policy replaces) into ``\\n``, and each ``\\n`` is then writte
 is lossy by design; the TSV and JSONL files keep the line breaks.
 
 Each file is one side of the bitext: reading ``<name>.vi`` gives units with a source and no target,
-``<name>.en`` the reverse; :func:`read_moses` reads the pair.
+``<name>.en`` the reverse; :func:`read_moses` reads the pair. Read as reviewed units, either file
+of a pair reads both (``<name>.vi`` and ``<name>.en`` beside it): one unit per line, its id the
+line number, a translation as the file gives it.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from itertools import zip_longest
+from pathlib import Path
 
 from songngu.errors import InputError
-from songngu.translate.formats.base import OutputFormat
+from songngu.textfile import read_records
+from songngu.translate.formats.base import OutputFormat, UnitReader
 from songngu.translate.formats.characters import portable_text
 from songngu.translate.records import ArticleTranslation, SegmentResult
+from songngu.translate.reviewed import Origin, ReviewedUnit, UnitState
+
+SOURCE_SUFFIX, TARGET_SUFFIX = ".vi", ".en"
 
 
 def line_breaks_to_spaces(text: str) -> str:
@@ -38,10 +47,34 @@ def loads_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-class MosesSourceFormat(OutputFormat):
+class _MosesPair(UnitReader):
+    """Either file of a Moses pair, read with the other as units (line numbers, not segment ids)."""
+
+    carries_ids = False
+
+    def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
+        """One unit per line of ``<name>.vi`` and ``<name>.en`` together."""
+        given = Path(path)
+        stem = given.name[: -len(given.suffix)] if given.suffix else given.name
+        source_path = given.with_name(stem + SOURCE_SUFFIX)
+        target_path = given.with_name(stem + TARGET_SUFFIX)
+        sources, targets = _stream_lines(source_path), _stream_lines(target_path)
+        for number, (vi, en) in enumerate(zip_longest(sources, targets), start=1):
+            if vi is None or en is None:
+                # The longer file has this line and the rest; the shorter one line fewer.
+                total = number + sum(1 for _ in (sources if en is None else targets))
+                counts = (total, number - 1) if en is None else (number - 1, total)
+                raise _unequal(source_path, target_path, *counts)
+            state = UnitState.CONFIRMED if en.strip() else UnitState.NEW
+            yield ReviewedUnit(
+                id=str(number), source=vi, target=en, state=state, origin=Origin(os.fspath(path), number)
+            )
+
+
+class MosesSourceFormat(OutputFormat, _MosesPair):
     """``<name>.vi``: the Vietnamese segments, one per line."""
 
-    suffix = ".vi"
+    suffix = SOURCE_SUFFIX
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         return dumps_lines([r.source for r in article.results])
@@ -55,10 +88,10 @@ class MosesSourceFormat(OutputFormat):
         return ArticleTranslation(self.article_name(name), name, None, results)
 
 
-class MosesTargetFormat(OutputFormat):
+class MosesTargetFormat(OutputFormat, _MosesPair):
     """``<name>.en``: the English segments, one per line, aligned with ``<name>.vi``."""
 
-    suffix = ".en"
+    suffix = TARGET_SUFFIX
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         return dumps_lines([r.target for r in article.results])
@@ -79,11 +112,26 @@ def read_moses(
     sources = [r.source for r in MosesSourceFormat().read(source_path).results]
     targets = [r.target for r in MosesTargetFormat().read(target_path).results]
     if len(sources) != len(targets):
-        shorter, count = (
-            (source_path, len(sources)) if len(sources) < len(targets) else (target_path, len(targets))
-        )
-        raise InputError(
-            f"{shorter}:{count + 1}: missing line: {source_path} has {len(sources)} lines, "
-            f"{target_path} has {len(targets)}; line-aligned files must have as many lines"
-        )
+        raise _unequal(source_path, target_path, len(sources), len(targets))
     return list(zip(sources, targets, strict=True))
+
+
+def _unequal(
+    source_path: str | os.PathLike[str], target_path: str | os.PathLike[str], sources: int, targets: int
+) -> InputError:
+    shorter, count = (source_path, sources) if sources < targets else (target_path, targets)
+    return InputError(
+        f"{shorter}:{count + 1}: missing line: {source_path} has {sources} lines, "
+        f"{target_path} has {targets}; line-aligned files must have as many lines"
+    )
+
+
+def _stream_lines(path: str | os.PathLike[str]) -> Iterator[str]:
+    """:func:`loads_lines` of a file, read as a stream."""
+    pending: str | None = None
+    for piece in read_records(path):
+        if pending is not None:
+            yield pending.removesuffix("\r")
+        pending = piece
+    if pending:  # the final line end leaves an empty last piece (so does an empty file)
+        yield pending.removesuffix("\r")

@@ -7,17 +7,23 @@ paired with confidence (see :func:`needs_review`). Extracted comments (``#.``) t
 which glossary terms were required and met, the memory suggestion, the unconstrained translation,
 the alignment bead and score, and always the starting text itself ("machine translation: …",
 "translation memory: …" or "aligned translation: …"), so that a reviewed catalog alone says
-whether the reviewer edited the translation or accepted it.
+whether the reviewer edited the translation or accepted it. The notes are worded by
+:mod:`songngu.translate.formats.notes`; an existing catalog is read by
+:mod:`songngu.translate.formats.po_read` (:func:`~songngu.translate.formats.po_read.entry_unit`
+decides, for the merge as for ``review import``, whether an entry is confirmed, a draft, or
+songngu's untouched text).
 
 Merging with the catalog already on disk (``existing``): every fresh entry is paired with its
 predecessor by :mod:`songngu.translate.pairing` (by the sentence's text, never by ``msgctxt`` or
 position alone), then, by the kind of pair:
 
 - kept (same ``msgctxt`` and ``msgid``) or moved (same ``msgid`` under another ``msgctxt``: a
-  sentence was added or removed before it), confirmed (not fuzzy, msgstr non-empty): msgstr,
-  translator comments (``#``) and flags kept; ``#.`` comments and ``#:`` references refreshed.
+  sentence was added or removed before it), confirmed (not fuzzy, msgstr not blank): msgstr,
+  translator comments (``#``) and flags kept, and the ``#.`` notes too when they record a baseline
+  (what the reviewer confirmed against: a re-run whose memory now supplies the reviewer's text must
+  not make it the baseline); ``#:`` references refreshed.
 - kept or moved, still fuzzy: the new translation, unless the reviewer already edited the msgstr
-  (it differs from its "machine translation:" note): then the draft is kept, fuzzy.
+  (it differs from its baseline note): then the draft is kept, fuzzy, with its notes.
 - changed (the predecessor is a similar, edited sentence): fuzzy, with the predecessor's
   msgctxt/msgid kept (``#|``) so review tools show what changed. If the predecessor held reviewer
   work (confirmed, or an edited draft) its msgstr is kept as the starting point; the new machine
@@ -39,195 +45,29 @@ one ``#.`` line.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import PurePath
+from typing import ClassVar
 
 import polib
 
 from songngu import __version__
-from songngu.errors import InputError
-from songngu.textfile import read_lines, read_text
-from songngu.translate.formats.base import MergingFormat, paragraph_of
+from songngu.translate.formats.base import MergingFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import portable_text
+from songngu.translate.formats.notes import notes_for
+from songngu.translate.formats.po_read import FUZZY, catalog_units, entry_unit, parse_catalog
 from songngu.translate.pairing import MergeKind, MergeSummary, Pairing, Sentence, pair_sentences
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
-
-FUZZY = "fuzzy"
-CATALOG_BATCH = 1000  # entries per catalog read_catalog_batches yields
-
-# Labels of the extracted comments; review.py reads them back.
-GLOSSARY_NOTE = "glossary:"
-MACHINE_NOTE = "machine translation:"
-MEMORY_NOTE = "translation memory:"
-ALIGNED_NOTE = "aligned translation:"
-REUSED_NOTE = "reused:"
-ALIGNMENT_NOTE = "alignment:"
-SUGGESTION_NOTE = "memory suggestion"
-UNCONSTRAINED_NOTE = "unconstrained:"
-VIOLATED_NOTE = "constraints could not be met"
-PIECES_NOTE = "too long for the model: translated in"
-TRUNCATED_NOTE = "TRUNCATED:"
-TERM_ARROW = " → "
-MET, NOT_MET = "[met]", "[NOT MET]"
+from songngu.translate.reviewed import BaselineSource, ReviewedUnit
 
 # Header fields songngu sets on every render; any other field (a reviewer tool's) is kept.
 PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
 DATE_FORMAT = "%Y-%m-%d %H:%M+0000"
 DEFAULT_TRANSLATOR = "songngu (machine translation)"
 DEFAULT_TEAM = "English"
-ENGLISH = re.compile(r"en(?:[_-][A-Za-z0-9]+)?(?:@\w+)?", re.IGNORECASE)
-
-
-def english_language(value: str) -> bool:
-    """Whether a Language header names English ("en", "en_US", "en-GB", "en@quot")."""
-    return ENGLISH.fullmatch(value.strip()) is not None
-
-
-# --------------------------------------------------------------------------------------- notes
-
-
-@dataclass(frozen=True)
-class TermNote:
-    """A ``#. glossary: vi → en [met]`` line read back."""
-
-    vi: str
-    en: str
-    met: bool
-
-
-@dataclass
-class EntryNotes:
-    """What songngu's extracted comments say about an entry."""
-
-    machine: str | None = None  # the model's output ("machine translation: …")
-    memory: str | None = None  # the reused human translation ("translation memory: …")
-    aligned: str | None = None  # the English sentence alignment paired it with ("aligned translation: …")
-    terms: list[TermNote] = field(default_factory=list)
-
-    @property
-    def baseline(self) -> str | None:
-        """The text the reviewer started from, if songngu wrote one."""
-        for text in (self.machine, self.memory, self.aligned):
-            if text is not None:
-                return text
-        return None
-
-
-def one_line(text: str) -> str:
-    """``text`` with every run of whitespace (line breaks included) made one space, stripped.
-
-    Notes are single lines; reviewed text is compared with them in this form, so whitespace-only
-    differences do not count as edits.
-    """
-    return " ".join(text.split())
-
-
-def read_notes(entry: polib.POEntry) -> EntryNotes:
-    """Parse songngu's ``#.`` comments of ``entry`` (unknown lines are ignored)."""
-    return parse_notes(entry.comment or "")
-
-
-def parse_notes(comment: str) -> EntryNotes:
-    """Parse songngu's notes, one per line (the ``#.`` comment of an entry, or the ``<note>``s of an
-    XLIFF unit joined by line breaks); unknown lines are ignored."""
-    notes = EntryNotes()
-    # Values are read stripped: polib drops the trailing blanks of comment lines.
-    for line in _note_lines(comment):
-        if line.startswith(MACHINE_NOTE):
-            notes.machine = line[len(MACHINE_NOTE) :].strip()
-        elif line.startswith(MEMORY_NOTE):
-            notes.memory = line[len(MEMORY_NOTE) :].strip()
-        elif line.startswith(ALIGNED_NOTE):
-            notes.aligned = line[len(ALIGNED_NOTE) :].strip()
-        elif line.startswith(GLOSSARY_NOTE):
-            term = _parse_term_note(line[len(GLOSSARY_NOTE) :].strip())
-            if term is not None:
-                notes.terms.append(term)
-    return notes
-
-
-_LABELS = (
-    GLOSSARY_NOTE,
-    MACHINE_NOTE,
-    MEMORY_NOTE,
-    ALIGNED_NOTE,
-    ALIGNMENT_NOTE,
-    REUSED_NOTE,
-    SUGGESTION_NOTE,
-    UNCONSTRAINED_NOTE,
-    VIOLATED_NOTE,
-    PIECES_NOTE,
-    TRUNCATED_NOTE,
-)
-
-
-def _note_lines(comment: str) -> list[str]:
-    """The notes of an extracted comment, each on one line again.
-
-    Tools that wrap long lines (polib and msgcat at 78 or 79 columns, unless told not to) split a
-    note over several ``#.`` lines; a line that starts with no known label continues the one before.
-    """
-    lines: list[str] = []
-    for line in comment.split("\n"):
-        if lines and not line.startswith(_LABELS):
-            lines[-1] = f"{lines[-1]} {line.strip()}".rstrip()
-        else:
-            lines.append(line)
-    return lines
-
-
-def _parse_term_note(text: str) -> TermNote | None:
-    for mark, met in ((MET, True), (NOT_MET, False)):
-        if text.endswith(" " + mark):
-            vi, arrow, en = text[: -len(mark) - 1].partition(TERM_ARROW)
-            if arrow and vi and en:
-                return TermNote(vi=vi, en=en, met=met)
-    return None
-
-
-def entry_notes(result: SegmentResult) -> list[str]:
-    """The ``#.`` lines for one record, in a fixed order."""
-    lines = [
-        f"{GLOSSARY_NOTE} {_note(t.vi)}{TERM_ARROW}{_note(t.en)} {MET if t.met else NOT_MET}"
-        for t in result.terms
-    ]
-    if result.violated:
-        lines.append(VIOLATED_NOTE)
-    if result.pieces > 1:
-        lines.append(f"{PIECES_NOTE} {result.pieces} pieces, split at clause boundaries; check the joins")
-    if result.truncated:
-        lines.append(
-            f"{TRUNCATED_NOTE} part of the sentence is longer than the model reads and was cut; "
-            "translate it by hand"
-        )
-    if result.unconstrained is not None and _note(result.unconstrained) != _note(result.target):
-        lines.append(f"{UNCONSTRAINED_NOTE} {_note(result.unconstrained)}")
-    if result.suggestion is not None:
-        similarity = result.suggestion_similarity
-        percent = f" ({round(similarity * 100)}%)" if similarity is not None else ""
-        lines.append(f"{SUGGESTION_NOTE}{percent}: {_note(result.suggestion)}")
-    if result.method is Method.MEMORY and result.memory_kind:
-        doubt = "; not confirmed by a reviewer: check it" if result.memory_kind == "aligned" else ""
-        origin = f" from {result.memory_source}" if result.memory_source else ""
-        lines.append(f"{REUSED_NOTE} {result.memory_kind} translation{origin}{doubt}")
-    if result.method is Method.ALIGNED:
-        score = f", score {result.score:.2f}" if result.score is not None else ""
-        doubt = ", low confidence: check the pairing" if result.uncertain else ""
-        lines.append(f"{ALIGNMENT_NOTE} {result.alignment or '1-1'}{score}{doubt}")
-    label = {Method.MEMORY: MEMORY_NOTE, Method.ALIGNED: ALIGNED_NOTE}.get(result.method, MACHINE_NOTE)
-    lines.append(f"{label} {_note(result.target)}".rstrip())
-    return lines
-
-
-def _note(text: str) -> str:
-    return one_line(catalog_text(text))
-
-
 # ------------------------------------------------------------------------------------ building
 
 
@@ -286,10 +126,17 @@ def merge_text(
     return render_catalog(build_catalog(article, old, now=now))
 
 
-class PoFormat(MergingFormat):
-    """``<name>.po``: the review catalog, merged with the one already there."""
+class PoFormat(MergingFormat, UnitReader):
+    """``<name>.po``: the review catalog, merged with the one already there; read as reviewed units."""
 
     suffix = ".po"
+    suffixes: ClassVar[tuple[str, ...]] = (".po", ".pot")
+    records_review = True
+    reviewed_work = True
+
+    def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
+        """The entries as reviewed units, batch by batch (:func:`po_read.catalog_units`)."""
+        return catalog_units(path)
 
     def check_existing(self, existing: str, *, name: str) -> None:
         parse_catalog(existing, name)
@@ -302,22 +149,25 @@ class PoFormat(MergingFormat):
         return merge_catalog(article, old)[1]
 
     def parse(self, text: str, name: str = "<po>") -> ArticleTranslation:
-        """One unit per active entry: ``msgctxt`` as id, ``msgid`` and ``msgstr``, the line of its
-        ``#:`` reference; a sentence the memory supplied has method ``memory``. Whether a reviewer
-        confirmed it is :mod:`songngu.translate.review`'s business. Parsed strictly
-        (:func:`parse_catalog`)."""
-        results = [
-            SegmentResult(
-                id=entry.msgctxt or "",
-                source=entry.msgid,
-                target=entry.msgstr,
-                paragraph=paragraph_of(entry.msgctxt or ""),
-                method=Method.MEMORY if read_notes(entry).memory is not None else Method.UNCONSTRAINED,
-                line=_reference_line(entry),
+        """One record per active entry: ``msgctxt`` as id, ``msgid`` and ``msgstr``, the line of its
+        ``#:`` reference; a sentence the memory supplied has method ``memory``. What a reviewer did
+        is read by :meth:`units`. Parsed strictly (:func:`parse_catalog`)."""
+        results = []
+        for entry in parse_catalog(text, name):
+            unit = entry_unit(entry)
+            if entry.obsolete or unit is None:
+                continue
+            from_memory = unit.baseline is not None and unit.baseline.source is BaselineSource.MEMORY
+            results.append(
+                SegmentResult(
+                    id=unit.id,
+                    source=unit.source,
+                    target=unit.target,
+                    paragraph=paragraph_of(unit.id),
+                    method=Method.MEMORY if from_memory else Method.UNCONSTRAINED,
+                    line=_reference_line(entry),
+                )
             )
-            for entry in parse_catalog(text, name)
-            if not entry.obsolete
-        ]
         return ArticleTranslation(self.article_name(name), name, None, results)
 
 
@@ -331,7 +181,7 @@ def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.PO
         msgctxt=result.id,
         msgid=catalog_text(result.source),
         msgstr=catalog_text(result.target),
-        comment="\n".join(entry_notes(result)),
+        comment="\n".join(notes_for(result)),
         # The line in the source file, so that Poedit and Lokalize open the file where the sentence is.
         occurrences=[
             (_reference_file(article.path or article.name), str(result.line) if result.line else "")
@@ -433,15 +283,12 @@ def _signature(catalog: polib.POFile) -> tuple[object, ...]:
 # ------------------------------------------------------------------------------------- merging
 
 
-def _carries_review(entry: polib.POEntry) -> bool:
-    """Whether ``entry``'s msgstr is a reviewer's: confirmed, or a draft that differs from the text
-    songngu put there (an entry without that note, e.g. an obsolete one, counts as a draft)."""
-    if not entry.msgstr:
-        return False
-    if FUZZY not in entry.flags:
-        return True
-    baseline = read_notes(entry).baseline
-    return baseline is None or one_line(entry.msgstr) != one_line(baseline)
+def _old_unit(entry: polib.POEntry) -> ReviewedUnit:
+    """An old entry read as a reviewed unit (an obsolete one as the entry it becomes if revived:
+    without notes, its msgstr is a reviewer's)."""
+    unit = entry_unit(entry, revived=True)
+    assert unit is not None  # the merge pairs sentences: no header, no plural entries
+    return unit
 
 
 def _merge(
@@ -468,8 +315,13 @@ def _merge_entry(new: polib.POEntry, old: polib.POEntry | None, kind: MergeKind)
         return new
     new.tcomment = old.tcomment
     new.flags = [f for f in old.flags if f != FUZZY] + [f for f in new.flags if f == FUZZY]
-    review = _carries_review(old)
-    confirmed = review and FUZZY not in old.flags
+    unit = _old_unit(old)
+    review, confirmed = unit.carries_review, unit.confirmed
+    if review and kind is not MergeKind.CHANGED and unit.baseline is not None:
+        # The same sentence keeps the reviewer's translation, and with it the notes of what the
+        # reviewer started from: the baseline (so edited and HTER stay true however often it is
+        # re-run, with a memory that now holds the reviewer's translation too) and its terms.
+        new.comment = old.comment
     if kind is MergeKind.CHANGED:
         if review:
             new.msgstr = old.msgstr
@@ -503,305 +355,3 @@ def _obsolete(entry: polib.POEntry) -> polib.POEntry:
     entry.occurrences = []
     entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
     return entry
-
-
-# ------------------------------------------------------------------------------------- parsing
-
-
-def load_catalog(path: str | os.PathLike[str]) -> polib.POFile:
-    """Read and strictly parse a PO file (UTF-8, English); errors say file and line or byte."""
-    return parse_catalog(read_text(path), path)
-
-
-def parse_catalog(text: str, name: str | os.PathLike[str] = "<po>") -> polib.POFile:
-    """Strictly parse a PO catalog's text.
-
-    polib alone accepts much that ``msgfmt`` refuses (an unterminated string, a msgid without
-    msgstr, duplicate entries), so the text is checked line by line first. The header must declare
-    an English Language and, if it declares a charset, UTF-8. Every error is an InputError
-    ``"NAME:LINE: …"``.
-    """
-    for _ in _entry_ends(_lines(text), name):
-        pass
-    try:
-        # polib reads its argument as a path when it names an existing file; text with a line
-        # break never does.
-        catalog = polib.pofile(text if "\n" in text else text + "\n", encoding="utf-8", wrapwidth=0)
-    except (OSError, ValueError) as exc:
-        match = re.search(r"\(line (\d+)\)(?::\s*(.*))?", str(exc))
-        line = match.group(1) if match else "1"
-        detail = match.group(2) if match and match.group(2) else "syntax error"
-        raise InputError(f"{name}:{line}: malformed PO: {detail}") from None
-    _check_header(catalog, text, name)
-    return catalog
-
-
-_Fail = Callable[[int, str], InputError]  # makes the error for a line number and a message
-_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr\[(\d+)\]|msgstr)(?=\s|\")\s*(.*)\Z")
-_VALID_ESCAPES = set('\\"ntrvbf')
-
-
-@dataclass
-class _Entry:
-    """The entry being read by :func:`_entry_ends`."""
-
-    first_line: int = 0
-    obsolete: bool | None = None
-    msgctxt: str | None = None
-    msgid: str | None = None
-    msgid_line: int = 0
-    last_line: int = 0  # the entry's last keyword or string line
-    parts: list[str] = field(default_factory=list)  # keywords seen, in order
-
-
-def _entry_ends(lines: Iterable[str], name: str | os.PathLike[str]) -> Iterator[int]:
-    """Check a catalog's lines as msgfmt would, yielding the last line of each entry as it ends
-    (comments before an entry belong to it); raises InputError ``NAME:LINE: …`` at the first fault.
-
-    Memory stays small however long the catalog: entries are not kept, and duplicates are found by a
-    128-bit digest of each (msgctxt, msgid).
-    """
-    keys: dict[bytes, int] = {}
-    entry = _Entry()
-    last: str | None = None  # the field a continuation string adds to
-
-    def fail(line: int, message: str) -> InputError:
-        return InputError(f"{name}:{line}: malformed PO: {message}")
-
-    def finish(line: int) -> int:
-        """Close the entry being read; its last line, or 0 when there was none."""
-        nonlocal entry, last
-        end = 0
-        if entry.parts:
-            if entry.parts[-1] in ("msgctxt",):
-                raise fail(entry.first_line, "msgctxt without msgid")
-            if entry.parts[-1] in ("msgid", "msgid_plural"):
-                raise fail(entry.msgid_line, "msgid without msgstr")
-            key = _digest(entry.msgctxt, entry.msgid or "")
-            if key in keys:
-                raise fail(entry.msgid_line, f"duplicate entry (first defined at line {keys[key]})")
-            keys[key] = entry.msgid_line
-            end = entry.last_line
-        entry, last = _Entry(first_line=line), None
-        return end
-
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        obsolete = False
-        if line.startswith("#~") and not line.startswith("#~|"):
-            rest = line[2:].strip()
-            if not rest:
-                continue
-            if not (rest.startswith('"') or _KEYWORD.match(rest)):
-                continue  # an obsolete comment line
-            obsolete, line = True, rest
-        elif line.startswith("#|"):
-            _check_previous(line[2:].strip(), number, fail)
-            if entry.parts and entry.parts[-1].startswith("msgstr"):
-                yield finish(number)
-            continue
-        elif line.startswith("#"):
-            if entry.parts and entry.parts[-1].startswith("msgstr"):
-                yield finish(number)
-            elif entry.parts:
-                raise fail(number, f"comment inside an entry (after {entry.parts[-1]})")
-            continue
-
-        if line.startswith('"'):
-            if last is None:
-                raise fail(number, "string continuation outside msgctxt, msgid or msgstr")
-            if obsolete != bool(entry.obsolete):
-                raise fail(number, "obsolete (#~) and active lines mixed in one entry")
-            value = _string(line, number, fail)
-            entry.last_line = number
-            if last == "msgctxt":
-                entry.msgctxt = (entry.msgctxt or "") + value
-            elif last == "msgid":
-                entry.msgid = (entry.msgid or "") + value
-            continue
-
-        match = _KEYWORD.match(line)
-        if match is None:
-            word = line.split(None, 1)[0]
-            raise fail(
-                number, f"unexpected {word[:40]!r} (expected msgctxt, msgid, msgstr, a quoted string or #)"
-            )
-        keyword, plural_index, rest = match.group(1), match.group(2), match.group(3)
-        value = _string(rest, number, fail)
-        kind = "msgstr[]" if plural_index is not None else keyword
-        previous = entry.parts[-1] if entry.parts else None
-        if kind in ("msgctxt", "msgid") and previous is not None and previous.startswith("msgstr"):
-            yield finish(number)
-            previous = None
-        allowed = {
-            "msgctxt": (None,),
-            "msgid": (None, "msgctxt"),
-            "msgid_plural": ("msgid",),
-            "msgstr": ("msgid",),
-            "msgstr[]": ("msgid_plural", "msgstr[]"),
-        }[kind]
-        if previous not in allowed:
-            if kind in ("msgctxt", "msgid") and previous in ("msgid", "msgid_plural"):
-                raise fail(entry.msgid_line, "msgid without msgstr")
-            if kind.startswith("msgstr") and (previous is None or previous.startswith("msgstr")):
-                raise fail(number, "msgstr without msgid")
-            if kind == "msgstr" and previous in ("msgid_plural", "msgstr[]"):
-                raise fail(number, "plural entry needs msgstr[0], msgstr[1], …")
-            if kind == "msgstr[]" and previous == "msgid":
-                raise fail(number, "msgstr[N] without msgid_plural")
-            expected = {"msgctxt": "msgid", "msgid": "msgstr", "msgid_plural": "msgstr"}.get(
-                previous or "", ""
-            )
-            raise fail(number, f"{keyword} where {expected or 'a new entry'} was expected")
-        if not entry.parts:
-            entry.first_line = entry.first_line or number
-            entry.obsolete = obsolete
-        elif obsolete != entry.obsolete:
-            raise fail(number, "obsolete (#~) and active lines mixed in one entry")
-        if kind == "msgctxt":
-            entry.msgctxt = value
-        elif kind == "msgid":
-            entry.msgid, entry.msgid_line = value, number
-        entry.parts.append(kind)
-        entry.last_line = number
-        last = kind
-    end = finish(0)
-    if end:
-        yield end
-
-
-def _digest(msgctxt: str | None, msgid: str) -> bytes:
-    key = "\x04".join(("" if msgctxt is None else "\x01" + msgctxt, msgid))  # \x01: None is not ""
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def read_catalog_batches(
-    path: str | os.PathLike[str], batch_size: int = CATALOG_BATCH
-) -> Iterator[polib.POFile]:
-    """Read a PO file as :func:`load_catalog` does, as a stream: catalogs of at most ``batch_size``
-    entries each, in file order, every one carrying the file's header metadata.
-
-    The same checks apply (an error is raised when the reader reaches it, so a caller that must
-    refuse before acting reads to the end first); memory holds one batch, not the file.
-    """
-    buffer: list[str] = []  # lines read and not yet parsed; buffer[0] is line ``first``
-    first = 1
-    header: polib.POFile | None = None
-
-    def reading() -> Iterator[str]:
-        for line in read_lines(path):
-            buffer.append(line)
-            yield line
-
-    def parse(count: int) -> polib.POFile:
-        nonlocal first, header
-        catalog = _parse_lines(buffer[:count], first, path)
-        if header is None:
-            _check_header(catalog, "\n".join(buffer[:count]), path)
-            header = catalog
-        else:
-            catalog.metadata = header.metadata
-        del buffer[:count]
-        first += count
-        return catalog
-
-    entries = 0
-    for end in _entry_ends(reading(), path):
-        entries += 1
-        if entries == batch_size:
-            yield parse(end - first + 1)
-            entries = 0
-    if entries or header is None:
-        yield parse(len(buffer))
-
-
-def _parse_lines(lines: list[str], first: int, name: str | os.PathLike[str]) -> polib.POFile:
-    """polib's reading of lines already checked by :func:`_entry_ends`; ``first`` is the first's number."""
-    # polib's parser, as polib.pofile() runs it; its transition table holds bound methods of the
-    # parser itself, a reference cycle that would keep every batch's lines and entries alive until
-    # the next full garbage collection (memory growing with the file). Clearing it frees them now.
-    parser = polib._POFileParser("\n".join(lines) + "\n", encoding="utf-8", check_for_duplicates=False)
-    try:
-        catalog = parser.parse()
-    except (OSError, ValueError) as exc:  # pragma: no cover - the line check refuses first
-        match = re.search(r"\(line (\d+)\)", str(exc))
-        line = int(match.group(1)) + first - 1 if match else first
-        raise InputError(f"{name}:{line}: malformed PO: {one_line(str(exc))}") from None
-    finally:
-        parser.transitions.clear()
-    catalog.wrapwidth = 0
-    return catalog
-
-
-def _lines(text: str) -> Iterator[str]:
-    # polib splits with str.splitlines, so line numbers must count the same way.
-    return iter(text.splitlines())
-
-
-def _string(token: str, number: int, fail: _Fail) -> str:
-    """The value of one quoted PO string (the whole token must be the string)."""
-    if not token.startswith('"'):
-        raise fail(number, "expected a quoted string")
-    chars: list[str] = []
-    i = 1
-    while i < len(token):
-        char = token[i]
-        if char == "\\":
-            escape = token[i + 1 : i + 2]
-            if escape not in _VALID_ESCAPES or not escape:
-                raise fail(number, f"unsupported escape sequence \\{escape} in string")
-            chars.append(polib.unescape("\\" + escape))
-            i += 2
-            continue
-        if char == '"':
-            if token[i + 1 :].strip():
-                raise fail(number, 'text after the closing quote (an unescaped " inside the string?)')
-            return "".join(chars)
-        chars.append(char)
-        i += 1
-    raise fail(number, 'unterminated string (missing closing ")')
-
-
-def _check_previous(rest: str, number: int, fail: _Fail) -> None:
-    if rest.startswith('"'):
-        _string(rest, number, fail)
-        return
-    match = _KEYWORD.match(rest)
-    if match is None or match.group(1) not in ("msgctxt", "msgid", "msgid_plural"):
-        raise fail(number, "#| line must hold msgctxt, msgid, msgid_plural or a quoted string")
-    _string(match.group(3), number, fail)
-
-
-def _check_header(catalog: polib.POFile, text: str, name: str | os.PathLike[str]) -> None:
-    language = catalog.metadata.get("Language")
-    line = _header_line(text, "Language")
-    if language is None:
-        raise InputError(
-            f"{name}:{_header_line(text, None)}: the header has no Language field; "
-            "songngu imports English catalogs (Language: en)"
-        )
-    if not english_language(language):
-        raise InputError(
-            f"{name}:{line}: header says Language: {one_line(language) or '(empty)'}; "
-            "songngu catalogs are English (en, en_US, en-GB, …)"
-        )
-    content_type = catalog.metadata.get("Content-Type", "")
-    charset = re.search(r"charset=([^\s;]+)", content_type)
-    if charset and charset.group(1).upper().replace("-", "") not in ("UTF8", "CHARSET"):
-        raise InputError(
-            f"{name}:{_header_line(text, 'Content-Type')}: header declares charset={charset.group(1)}; "
-            "songngu reads PO files as UTF-8 (convert with: msgconv --to-code=UTF-8)"
-        )
-
-
-def _header_line(text: str, field_name: str | None) -> int:
-    """Line number of a header field (or of the header's msgstr), 1 if not found."""
-    pattern = (
-        re.compile(r'\s*"' + re.escape(field_name) + r"\s*:") if field_name else re.compile(r'\s*msgid\s+""')
-    )
-    for number, line in enumerate(_lines(text), start=1):
-        if pattern.match(line):
-            return number
-    return 1

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from songngu.errors import InputError
-from songngu.translate.formats.base import OutputFormat, paragraph_of
+from songngu.textfile import read_records
+from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import portable_text
 from songngu.translate.records import ArticleTranslation, SegmentResult
+from songngu.translate.reviewed import Origin, ReviewedUnit, UnitState
 
 BITEXT_HEADER = ("id", "vi", "en")
 
@@ -59,16 +61,23 @@ def loads_rows(text: str, name: str | os.PathLike[str], header: Sequence[str]) -
     A ``\\r`` before a line end (a file saved with CRLF line ends) is dropped; blank lines are
     skipped. Errors name the file and line.
     """
-    lines = text.split("\n")  # not splitlines(): \v, \f, \x1c, \u2028... may be inside a field
-    if lines and lines[-1] == "":
-        lines.pop()
+    # not splitlines(): \v, \f, \x1c, \u2028... may be inside a field
+    return [row for _, row in iter_rows(text.split("\n"), name, header)]
+
+
+def iter_rows(
+    lines: Iterable[str], name: str | os.PathLike[str], header: Sequence[str]
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """:func:`loads_rows` over the file's pieces between line feeds (as :func:`read_records`
+    streams them), each row with its line number."""
     expected = "\t".join(header)
-    if not lines or lines[0].removesuffix("\r") != expected:
-        found = repr(lines[0][:60]) if lines else "an empty file"
-        raise InputError(f"{name}:1: expected the header {expected!r}, found {found}")
-    rows: list[tuple[str, ...]] = []
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in enumerate(lines, start=1):
         line = line.removesuffix("\r")
+        if number == 1:
+            if line != expected:
+                found = repr(line[:60]) if line else "an empty file"
+                raise InputError(f"{name}:1: expected the header {expected!r}, found {found}")
+            continue
         if not line:
             continue
         fields = line.split("\t")
@@ -77,14 +86,21 @@ def loads_rows(text: str, name: str | os.PathLike[str], header: Sequence[str]) -
                 f"{name}:{number}: expected {len(header)} tab-separated fields "
                 f"({', '.join(header)}), found {len(fields)}"
             )
-        rows.append(tuple(unescape_field(value, f"{name}:{number}") for value in fields))
-    return rows
+        yield number, tuple(unescape_field(value, f"{name}:{number}") for value in fields)
 
 
-class TsvFormat(OutputFormat):
-    """``<name>.tsv``: id, Vietnamese and English of each segment, one row per segment."""
+class TsvFormat(OutputFormat, UnitReader):
+    """``<name>.tsv``: id, Vietnamese and English of each segment, one row per segment; read as
+    units, each row a translation as the file gives it (confirmed; new when the English is empty)."""
 
     suffix = ".tsv"
+
+    def units(self, path: str | os.PathLike[str]) -> Iterator[ReviewedUnit]:
+        """The rows of a bitext TSV (header ``id vi en``) as units."""
+        name = os.fspath(path)
+        for number, (id_, vi, en) in iter_rows(read_records(path), path, BITEXT_HEADER):
+            state = UnitState.CONFIRMED if en.strip() else UnitState.NEW
+            yield ReviewedUnit(id=id_, source=vi, target=en, state=state, origin=Origin(name, number))
 
     def render(self, article: ArticleTranslation, existing: str | None = None, *, name: str = "") -> str:
         return dumps_rows(BITEXT_HEADER, ((r.id, r.source, r.target) for r in article.results))
