@@ -26,7 +26,7 @@ from typing import Any
 
 from songngu.glossary.model import Glossary, GlossaryEntry
 from songngu.glossary.normalize import fold
-from songngu.textfile import read_text
+from songngu.textfile import ARTICLE_LIMIT, read_text
 
 _MARKS = "\u0300-\u036f"  # combining marks: NFD text keeps its words whole
 _WORD = re.compile(rf"[\w{_MARKS}]+(?:[-'’][\w{_MARKS}]+)*")
@@ -191,7 +191,7 @@ def extract(documents: Iterable[tuple[str, str]], known: Glossary | None = None)
 
 def extract_files(paths: Iterable[str | os.PathLike[str]], known: Glossary | None = None) -> list[Candidate]:
     """:func:`extract` over UTF-8 files (bad bytes are an InputError naming the file and byte)."""
-    return extract(((os.fspath(path), read_text(path)) for path in paths), known)
+    return extract(((os.fspath(path), read_text(path, ARTICLE_LIMIT)) for path in paths), known)
 
 
 def known_term_forms(glossary: Glossary) -> set[str]:

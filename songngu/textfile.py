@@ -11,9 +11,11 @@ import codecs
 import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from songngu.errors import InputError
 
@@ -38,13 +40,67 @@ def _not_utf8(name: str | os.PathLike[str], offset: int, reason: str) -> InputEr
     return InputError(f"{name}: byte {offset}: not valid UTF-8 ({reason}); save the file as UTF-8")
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a whole UTF-8 text file (BOM dropped); offsets into the result are the project's offsets."""
+# The most songngu reads as one article (translate, align, segment, glossary match and extract):
+# 16 MiB of UTF-8 is about 2.5 million Vietnamese words, some 5,000 printed pages, far beyond any
+# article or report a desk translates as one file, while the run's segments, records and eight
+# output files of such an article still fit a laptop's memory many times over. What is larger is
+# refused before it is read whole, so an endless file (a link to /dev/zero) costs 16 MiB, not all
+# the memory there is.
+ARTICLE_LIMIT = 16 * 1024 * 1024
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open ``path`` for reading bytes, refusing (InputError) anything but a regular file.
+
+    A device, a named pipe or a socket may never end (``/dev/zero``) or block until a writer
+    comes (a FIFO): songngu reads files. The file is opened without blocking and then checked
+    (``fstat`` of what was opened, so a swap in between cannot slip past); links are followed.
+    """
     try:
-        data = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise InputError(f"{path}: is {kind}, not a regular file; songngu reads only regular files")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def read_text(path: str | os.PathLike[str], limit: int | None = None) -> str:
+    """Read a whole UTF-8 text file (BOM dropped); offsets into the result are the project's offsets.
+
+    Only a regular file is read (:func:`open_regular`). With ``limit`` (bytes; articles are read
+    with :data:`ARTICLE_LIMIT`), a larger file is refused, and at most ``limit + 1`` bytes are read
+    to find out.
+    """
+    with open_regular(path) as handle:
+        try:
+            data = handle.read() if limit is None else handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if limit is not None and len(data) > limit:
+        raise InputError(
+            f"{path}: larger than {_size(limit)}, the most songngu reads as one article; split it"
+        )
     return decode_utf8(data, path)
+
+
+def _size(limit: int) -> str:
+    if limit % (1 << 20) == 0:
+        return f"{limit >> 20} MiB"
+    return f"{limit:,} bytes"
 
 
 class Utf8Decoder:
@@ -75,11 +131,7 @@ def read_lines(path: str | os.PathLike[str], chunk_size: int = 1 << 16) -> Itera
     """The lines of a UTF-8 text file as ``read_text(path).splitlines()`` gives them, read as a
     stream: memory holds one chunk, not the file."""
     decoder = Utf8Decoder(path)
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    with handle:
+    with open_regular(path) as handle:
         rest = ""
         while True:
             try:

@@ -86,6 +86,12 @@ def test_out_that_is_not_a_finetune_directory(refuse: Run, work: Path) -> None:
     refuse("not a finished songngu finetune directory", out="file")
 
 
+def test_out_under_a_file_is_refused(refuse: Run, work: Path) -> None:
+    # Missing parents of --out are created (models/desk); a file where a parent should be is not.
+    (work / "models").write_text("x\n", encoding="utf-8")
+    refuse(f"{work / 'models'} exists and is not a directory", out="models/desk")
+
+
 def test_resume_without_a_checkpoint(refuse: Run) -> None:
     refuse("no checkpoint to resume from", "--resume")
 

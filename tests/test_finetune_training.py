@@ -172,3 +172,28 @@ def test_same_seed_same_weights_and_resume_reaches_them(
     assert all(weights[k].equal(v) for k, v in load_file(resumed / "model.safetensors").items())
     again = json.loads((resumed / "training.json").read_text(encoding="utf-8"))
     assert again["dev"] == record["dev"]
+
+
+def test_out_in_a_missing_folder_is_created_and_the_glossary_checksum_is_translates(
+    short_memory: tuple[Path, list[tuple[str, str]]], tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    # The README's own example, `--out models/desk`, failed when models/ did not exist; and
+    # training.json recorded the glossary file's bytes checksum where translate's JSONL and PO
+    # record the checksum of its entries under the same label.
+    from songngu.glossary.formats import load_glossary
+
+    tm, _ = short_memory
+    out = tmp_path / "models" / "desk"
+    options = ["--epochs", "1", "--batch-size", "2", "--dev-fraction", "0", "--glossary", str(GLOSSARY)]
+    assert finetune(tm, tiny_model_dir, out, *options) == 0
+    assert (out / "model.safetensors").is_file() and not list(out.parent.glob("desk.*"))
+    recorded = json.loads((out / "training.json").read_text(encoding="utf-8"))["glossary"]["checksum"]
+
+    article = tmp_path / "tin.txt"
+    article.write_text("Bộ Ngoại giao họp.\n", encoding="utf-8")
+    args = ["translate", str(article), "--out", str(tmp_path / "out"), "--model", str(out)]
+    assert main([*args, "--glossary", str(GLOSSARY), "--max-length", "16", "--beam", "1"]) == 0
+    run = json.loads((tmp_path / "out" / "tin.jsonl").read_text(encoding="utf-8").splitlines()[0])["run"]
+    header = polib.pofile(str(tmp_path / "out" / "tin.po")).metadata["X-Songngu-Glossary"]
+    assert recorded == run["glossary_checksum"] == load_glossary(GLOSSARY).checksum()
+    assert header.endswith(recorded)

@@ -23,6 +23,7 @@ import torch
 from tqdm import tqdm
 
 from songngu.errors import InputError
+from songngu.filenames import printable, printable_path
 from songngu.translate import DEFAULT_MODEL
 from songngu.translate.constraints import (
     ConstraintAutomaton,
@@ -518,6 +519,12 @@ def locate_model(model: str) -> tuple[Path, str]:
 
 
 def _check_directory(path: Path, name: str) -> Path:
+    if printable_path(path.absolute()) != os.fspath(path.absolute()):
+        # SentencePiece takes only UTF-8 paths: refused here, not as a TypeError while loading.
+        raise InputError(
+            f"{printable(name)}: the model's path is not valid UTF-8, and its tokenizer (SentencePiece) "
+            "cannot open it; rename the folder, or link to it from a UTF-8 path"
+        )
     missing = [f for f in MODEL_FILES if not (path / f).is_file()]
     if "model.safetensors" in missing and (path / "pytorch_model.bin").exists():
         raise InputError(

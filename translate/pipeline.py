@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from songngu import __version__
+from songngu.filenames import printable, printable_path
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import Glossary, TermMatch
-from songngu.textfile import read_text
+from songngu.textfile import ARTICLE_LIMIT, read_text
 from songngu.translate.constraints import TermConstraint
 from songngu.translate.documents import is_document, read_document
 from songngu.translate.documents.model import Document
@@ -80,9 +81,10 @@ def sentence_terms(matches: Sequence[TermMatch]) -> SentenceTerms:
 
 @dataclass(frozen=True)
 class ArticleSource:
-    """An article to translate: the file it came from, its name (segment ids, output file names) and
-    text, as read; for a document (HTML, DOCX, Markdown, ODT) also the document, whose blocks are
-    its paragraphs and whose text is theirs, one paragraph each."""
+    """An article to translate: the file it came from (as records name it:
+    :func:`songngu.filenames.printable_path`), its name (segment ids, output file names) and text,
+    as read; for a document (HTML, DOCX, Markdown, ODT) also the document, whose blocks are its
+    paragraphs and whose text is theirs, one paragraph each."""
 
     path: str
     name: str
@@ -94,8 +96,10 @@ class ArticleSource:
         """The article in ``path`` (``text``: the content of a text article, if already read)."""
         if text is None and is_document(path):
             document = read_document(path)
-            return cls(os.fspath(path), article_name(path), document_text(document), document)
-        return cls(os.fspath(path), article_name(path), read_text(path) if text is None else text)
+            return cls(printable_path(path), article_name(path), document_text(document), document)
+        if text is None:
+            text = read_text(path, ARTICLE_LIMIT)
+        return cls(printable_path(path), article_name(path), text)
 
     def segments(self) -> list[Segment]:
         """Its sentences, ids ``<name>:<paragraph or block>:<sentence>``."""
@@ -452,9 +456,9 @@ def run_info(
     """The metadata line of an article's records."""
     return RunInfo(
         tool_version=__version__,
-        model=engine.model_id,
+        model=printable(engine.model_id),
         model_revision=engine.revision,
-        glossary=glossary.source if glossary else None,
+        glossary=printable(glossary.source) if glossary else None,
         glossary_checksum=glossary.checksum() if glossary else None,
         beam=settings.beam,
         max_length=settings.max_length,

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from songngu.errors import InputError
+from songngu.filenames import printable_path
 from songngu.glossary.formats.table import COLUMNS
 from songngu.spreadsheet import neutralise
 from songngu.translate.formats import reader_for
@@ -110,7 +111,7 @@ class ReviewedFile:
         Raises InputError if the file no longer reads as it did (changed since it was checked).
         """
         counts = FileCounts(self.path)
-        origin = PurePath(self.path).name
+        origin = printable_path(PurePath(self.path).name)
         for unit in reader_for(self.path).units(self.path):
             if counts.count(unit):
                 yield memory_unit(unit, origin, self.created)
@@ -185,7 +186,7 @@ def read_reviewed(path: str | os.PathLike[str], *, now: str | None = None) -> Re
             f"{name}: a {reader.suffixes[0]} file holds no reviewed work; review import takes "
             "reviewed PO and XLIFF files and TMX memories"
         )
-    origin = PurePath(name).name
+    origin = printable_path(PurePath(name).name)
     counts = FileCounts(path=name)
     changes: list[TermChange] = []
     for unit in reader.units(path):

@@ -19,6 +19,7 @@ import re
 from pathlib import PurePath
 from typing import Literal
 
+from songngu.filenames import printable
 from songngu.translate import segment_en
 from songngu.translate.records import Segment
 
@@ -103,8 +104,9 @@ _LIST_MARKER = re.compile(r"(?:\d+|[IVXLCDM]+|[A-Za-zĐđ])")
 
 
 def article_name(path: str | os.PathLike[str]) -> str:
-    """The article's name used in segment ids: its file name without the last suffix."""
-    return PurePath(path).stem
+    """The article's name used in segment ids and output file names: its file name without the last
+    suffix, bytes that are not UTF-8 written as their escapes (:func:`songngu.filenames.printable`)."""
+    return printable(PurePath(os.fsdecode(path)).stem)
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:

@@ -223,3 +223,11 @@ def test_translate_refuses_them_all_with_exit_2_and_writes_nothing(tmp_path: Pat
     assert all(line.startswith("songngu: ") for line in lines)
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["zero.html", "zero.docx", "zero.md", "zero.odt"])
+def test_a_device_named_as_a_document_is_refused(name: str, tmp_path: Path) -> None:
+    # read_document slurped the file whole: a link to /dev/zero ended in MemoryError.
+    (tmp_path / name).symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="is a character device, not a regular file"):
+        read_document(tmp_path / name)

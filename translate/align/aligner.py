@@ -3,7 +3,8 @@
 The two texts are sequences of sentences; an alignment is a sequence of **beads**, each taking
 ``a`` consecutive Vietnamese and ``b`` consecutive English sentences, ``a-b`` one of 1-1, 1-0, 0-1,
 2-1, 1-2, 2-2. The best alignment minimises the sum of bead costs (Viterbi over the ``(i, j)``
-grid, restricted to a band around the diagonal for long texts). A bead's cost is
+grid: all of it for short texts; for long ones coarse to fine, in a corridor around the path of the
+texts halved, :func:`align` and :mod:`translate.align.search`). A bead's cost is
 
 - **length** (Gale & Church, 1993): ``-log P(kind) - log 2(1 - Φ(|δ|))``, with
   ``δ = (l_en - c·l_vi) / sqrt(s²·(l_vi + l_en/c)/2)`` (the symmetric mean of NLTK's version),
@@ -29,7 +30,21 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from songngu.translate.align.anchors import agreement
+from songngu.translate.align.search import (
+    IntVector,
+    Lattice,
+    Matrix,
+    Shape,
+    Vector,
+    corridor,
+    full_region,
+    posteriors,
+    viterbi,
+)
 
 # (Vietnamese sentences, English sentences) a bead may take.
 BEAD_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
@@ -81,7 +96,10 @@ class AlignmentSettings:
     length_on_skips: bool = False  # Gale–Church's length cost on 1-0 and 0-1 beads too
     mt_weight: float = 12.0
     mt_baseline: float = 0.3
-    min_band: int = 40
+    # Grids of up to this many cells are searched whole (a 150 × 150-sentence pair); longer texts
+    # coarse to fine, in a corridor of ``window`` sentences either side of the coarser path.
+    full_dp_cells: int = 150 * 150
+    window: int = 8
     temperature: float = 1.0  # of the posterior that scores beads
 
 
@@ -126,75 +144,197 @@ def align(
     mt: MtSimilarity | None = None,
 ) -> list[Bead]:
     """The least-cost sequence of beads covering both texts, in order, each with its posterior
-    probability as ``score`` (see :func:`_posteriors`)."""
-    n, m = len(vi), len(en)
-    priors = {shape: -math.log(p) for shape, p in settings.priors}
-    shapes = [shape for shape in BEAD_SHAPES if shape in priors]
-    band = max(settings.min_band, 2 * abs(n - m) + 10)
-    # costs[(i, j)]: (a, b, cost) of every bead ending at cell (i, j) within the band
-    costs: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
-    best: dict[tuple[int, int], float] = {(0, 0): 0.0}
-    back: dict[tuple[int, int], tuple[int, int, float]] = {}
-    for i in range(n + 1):
-        centre = int(i * m / n) if n else 0
-        for j in range(max(0, centre - band), min(m, centre + band) + 1):
-            if i == 0 and j == 0:
-                continue
-            incoming = []
-            for a, b in shapes:
-                if a <= i and b <= j and (i - a, j - b) in best:
-                    cost = priors[(a, b)] + bead_cost(vi, en, i - a, i, j - b, j, settings, mt)
-                    incoming.append((a, b, cost))
-            if incoming:
-                costs[(i, j)] = incoming
-                a, b, cost = min(incoming, key=lambda item: best[(i - item[0], j - item[1])] + item[2])
-                best[(i, j)] = best[(i - a, j - b)] + cost
-                back[(i, j)] = (a, b, cost)
-    if (n, m) not in best:
-        raise ValueError("no alignment within the band")  # cannot happen: 1-0 and 0-1 reach every cell
-    path: list[tuple[int, int, int, int, float]] = []
-    i, j = n, m
-    while i or j:
-        a, b, cost = back[(i, j)]
-        path.append((i - a, i, j - b, j, cost))
-        i, j = i - a, j - b
-    path.reverse()
-    posterior = _posteriors(costs, n, m, settings.temperature)
+    probability as ``score`` (forward–backward over the searched cells).
+
+    Texts of up to ``settings.full_dp_cells`` grid cells are searched whole. Longer ones are
+    searched coarse to fine, as vecalign does: both texts are halved (neighbouring sentences merged)
+    until the grid is that small, the whole coarse grid is searched, and each finer level searches
+    only a corridor of ``settings.window`` sentences around the path found at the level above
+    (:mod:`translate.align.search`). Time and memory grow with the texts' length, not its square.
+    """
+    lattice = _search(list(vi), list(en), settings, mt)
+    posterior = posteriors(lattice, settings.temperature)
     return [
-        Bead(i0, i1, j0, j1, cost, round(posterior(i0, i1, j0, j1, cost), 4)) for i0, i1, j0, j1, cost in path
+        Bead(i0, i1, j0, j1, cost, round(posterior(i0, j0, i1, j1, cost), 4))
+        for i0, i1, j0, j1, cost in lattice.path()
     ]
 
 
-def _posteriors(
-    costs: dict[tuple[int, int], list[tuple[int, int, float]]], n: int, m: int, temperature: float
-) -> Callable[[int, int, int, int, float], float]:
-    """P(bead) under the distribution over all alignments ``∝ exp(-total cost / T)`` (forward–backward
-    in log space over the same beads as the search): the bead's confidence. A bead that every
-    nearly-as-cheap alignment shares scores near 1; one the search chose over close rivals scores low."""
-    forward: dict[tuple[int, int], float] = {(0, 0): 0.0}
-    for cell in sorted(costs):
-        i, j = cell
-        forward[cell] = _log_sum([forward[(i - a, j - b)] - cost / temperature for a, b, cost in costs[cell]])
-    backward: dict[tuple[int, int], float] = {(n, m): 0.0}
-    for cell in sorted(costs, reverse=True):
-        if cell not in backward:
-            continue
-        i, j = cell
-        for a, b, cost in costs[cell]:
-            start = (i - a, j - b)
-            term = backward[cell] - cost / temperature
-            backward[start] = _log_sum([backward[start], term]) if start in backward else term
-    total = forward[(n, m)]
-
-    def posterior(i0: int, i1: int, j0: int, j1: int, cost: float) -> float:
-        return math.exp(min(0.0, forward[(i0, j0)] - cost / temperature + backward[(i1, j1)] - total))
-
-    return posterior
+def _search(
+    vi: list[SentenceInfo], en: list[SentenceInfo], settings: AlignmentSettings, mt: MtSimilarity | None
+) -> Lattice:
+    """Viterbi over the whole grid when it is small, else over a corridor around the path of the
+    texts halved (recursively)."""
+    n, m = len(vi), len(en)
+    if (n + 1) * (m + 1) <= settings.full_dp_cells or (n <= 1 and m <= 1):
+        lo, hi = full_region(n, m)
+    else:
+        coarse_vi, vi_starts = _halved(vi)
+        coarse_en, en_starts = _halved(en)
+        coarse_mt = None if mt is None else _coarse_mt(mt, vi_starts, en_starts)
+        coarse = _search(coarse_vi, coarse_en, settings, coarse_mt).path()
+        fine = [(vi_starts[i0], vi_starts[i1], en_starts[j0], en_starts[j1]) for i0, i1, j0, j1, _ in coarse]
+        lo, hi = corridor(fine, n, m, settings.window)
+    costs = BeadCosts(vi, en, settings, mt)
+    return viterbi(n, m, costs.shapes, lo, hi, costs)
 
 
-def _log_sum(values: list[float]) -> float:
-    top = max(values)
-    return top + math.log(sum(math.exp(value - top) for value in values))
+def _halved(sentences: Sequence[SentenceInfo]) -> tuple[list[SentenceInfo], list[int]]:
+    """Neighbouring sentences merged two by two (lengths and anchors added, the first's paragraph),
+    and where each merged sentence starts in ``sentences`` (with the end as the last entry)."""
+    merged: list[SentenceInfo] = []
+    starts: list[int] = []
+    for k in range(0, len(sentences), 2):
+        pair = sentences[k : k + 2]
+        merged.append(
+            SentenceInfo(
+                sum(s.length for s in pair), _merged(pair), pair[0].paragraph, pair[0].opens_paragraph
+            )
+        )
+        starts.append(k)
+    starts.append(len(sentences))
+    return merged, starts
+
+
+def _coarse_mt(mt: MtSimilarity, vi_starts: Sequence[int], en_starts: Sequence[int]) -> MtSimilarity:
+    """The MT similarity of merged sentences: that of the sentences they merge."""
+
+    def similarity(vi: range, en: range) -> float:
+        return mt(
+            range(vi_starts[vi.start], vi_starts[vi.stop]), range(en_starts[en.start], en_starts[en.stop])
+        )
+
+    return similarity
+
+
+class BeadCosts:
+    """The costs of beads ending at many cells at once, a ``[shape, cell]`` matrix: the prior plus
+    :func:`bead_cost`, the same arithmetic in the same order on the same floats (tested equal), with
+    what it needs computed once per text (prefix sums of lengths, the anchors of every one- and
+    two-sentence span, paragraph openings).
+
+    A search over hundreds of thousands of cells spends its time here: NumPy does the lengths,
+    anchor counts and paragraphs of every cell at once; Python only what is per cell by nature
+    (``math.erfc``, the anchors both sides of a bead hold, the MT score)."""
+
+    def __init__(
+        self,
+        vi: Sequence[SentenceInfo],
+        en: Sequence[SentenceInfo],
+        settings: AlignmentSettings,
+        mt: MtSimilarity | None = None,
+    ) -> None:
+        self.settings = settings
+        self.mt = mt
+        priors = dict(settings.priors)
+        self.shapes = [shape for shape in BEAD_SHAPES if shape in priors]
+        self.prior_cost = {shape: -math.log(priors[shape]) for shape in self.shapes}
+        self.sides = (_Side(vi), _Side(en))
+
+    def __call__(self, rows: IntVector, columns: IntVector) -> Matrix:
+        """The cost of each shape's bead ending at each cell ``(rows[x], columns[x])``."""
+        return np.vstack([self.of_shape(shape, rows, columns) for shape in self.shapes])
+
+    def of_shape(self, shape: Shape, rows: IntVector, columns: IntVector) -> Vector:
+        """The cost of the bead of ``shape`` ending at each cell (anything where it would start
+        outside the grid)."""
+        settings = self.settings
+        vi, en = self.sides
+        a, b = shape
+        starts = (np.maximum(rows - a, 0), np.maximum(columns - b, 0))
+        cost = np.zeros(len(rows))
+        if (a and b) or settings.length_on_skips:
+            l_vi = vi.length[rows] - vi.length[starts[0]]
+            l_en = en.length[columns] - en.length[starts[1]]
+            mean = (l_vi + l_en / settings.ratio) / 2
+            with np.errstate(divide="ignore", invalid="ignore"):
+                delta = np.where(
+                    mean == 0, 0.0, (l_en - settings.ratio * l_vi) / np.sqrt(settings.variance * mean)
+                )
+            scale = math.sqrt(2)
+            cost -= np.array([math.log(max(math.erfc(abs(d) / scale), 1e-12)) for d in delta.tolist()])
+        if settings.use_anchors:
+            vi_count, en_count = vi.anchor_count(a, starts[0]), en.anchor_count(b, starts[1])
+            shared = np.zeros(len(rows), dtype=np.int64)
+            both = np.flatnonzero((vi_count > 0) & (en_count > 0))
+            if len(both):
+                vi_spans, en_spans = vi.spans[a], en.spans[b]
+                for x, i0, j0 in zip(
+                    both.tolist(), starts[0][both].tolist(), starts[1][both].tolist(), strict=True
+                ):
+                    vi_keys, en_keys = vi_spans[i0][0], en_spans[j0][0]
+                    common = vi_keys.keys() & en_keys.keys()  # agreement's shared, on the common keys only
+                    if common:
+                        shared[x] = sum(min(vi_keys[key], en_keys[key]) for key in common)
+            unshared = vi_count + en_count - 2 * shared
+            cost += settings.unshared_weight * unshared - settings.shared_weight * shared
+        if settings.use_paragraphs:
+            breaches = np.zeros(len(rows), dtype=np.int64)
+            if a and b:
+                breaches += vi.opens_at(starts[0]) != en.opens_at(starts[1])
+            if a == 2:
+                breaches += vi.opens_at(rows - 1)
+            if b == 2:
+                breaches += en.opens_at(columns - 1)
+            cost += settings.paragraph_penalty * breaches
+        if self.mt is not None and a and b:
+            similarity = np.array(
+                [
+                    self.mt(range(i0, i0 + a), range(j0, j0 + b))
+                    for i0, j0 in zip(starts[0].tolist(), starts[1].tolist(), strict=True)
+                ]
+            )
+            cost -= settings.mt_weight * (similarity - settings.mt_baseline)
+        with_prior: Vector = self.prior_cost[shape] + cost
+        return with_prior
+
+
+class _Side:
+    """What bead costs need of one text, computed once: prefix sums of the lengths, the anchors of
+    every span of one and two sentences (by start) with their counts, paragraph openings."""
+
+    def __init__(self, sentences: Sequence[SentenceInfo]) -> None:
+        self.length = np.array(_prefix_sums(sentences), dtype=np.int64)
+        self.spans = _span_anchors(sentences)
+        self.counts = {
+            size: np.array([count for _, count in spans] or [0], dtype=np.int64)
+            for size, spans in self.spans.items()
+        }
+        self.opens = np.array([s.opens_paragraph for s in sentences] or [False], dtype=bool)
+
+    def anchor_count(self, size: int, starts: IntVector) -> IntVector:
+        """How many anchors the span of ``size`` sentences from each start holds (0 for size 0)."""
+        if size == 0:
+            return np.zeros(len(starts), dtype=np.int64)
+        counts = self.counts[size]
+        found: IntVector = counts[np.minimum(starts, len(counts) - 1)]
+        return found
+
+    def opens_at(self, positions: IntVector) -> npt.NDArray[np.bool_]:
+        """Whether the sentence at each position opens a paragraph (positions clipped to the text)."""
+        opened: npt.NDArray[np.bool_] = self.opens[np.clip(positions, 0, len(self.opens) - 1)]
+        return opened
+
+
+_NO_ANCHORS: tuple[Counter[str], int] = (Counter(), 0)
+
+
+def _prefix_sums(side: Sequence[SentenceInfo]) -> list[int]:
+    sums = [0]
+    for sentence in side:
+        sums.append(sums[-1] + sentence.length)
+    return sums
+
+
+def _span_anchors(side: Sequence[SentenceInfo]) -> dict[int, list[tuple[Counter[str], int]]]:
+    """For spans of 1 and 2 sentences, by start: the span's merged anchors and how many there are."""
+    spans: dict[int, list[tuple[Counter[str], int]]] = {}
+    for size in (1, 2):
+        spans[size] = []
+        for start in range(len(side) - size + 1):
+            merged = _merged(side[start : start + size])
+            spans[size].append((merged, sum(merged.values())))
+    return spans
 
 
 def gale_church(vi_lengths: Sequence[int], en_lengths: Sequence[int]) -> list[Bead]:
@@ -236,8 +376,10 @@ def length_probability(
     vi_side: Sequence[SentenceInfo], en_side: Sequence[SentenceInfo], settings: AlignmentSettings
 ) -> float:
     """Gale–Church's ``2(1 - Φ(|δ|))``: how likely the two lengths are translations of each other."""
-    l_vi = sum(s.length for s in vi_side)
-    l_en = sum(s.length for s in en_side)
+    return _length_probability(sum(s.length for s in vi_side), sum(s.length for s in en_side), settings)
+
+
+def _length_probability(l_vi: int, l_en: int, settings: AlignmentSettings) -> float:
     mean = (l_vi + l_en / settings.ratio) / 2
     if mean == 0:
         return 1.0

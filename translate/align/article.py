@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from songngu.filenames import printable_path
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.translate.align.aligner import DEFAULT_SETTINGS, AlignmentSettings, Bead, SentenceInfo, align
 from songngu.translate.align.anchors import GlossaryAnchors, english_anchors, vietnamese_anchors
@@ -122,7 +123,7 @@ def align_article(
     en = segment_article(en_text, name, "en")
     beads = align_segments(vi, en, matcher=matcher, translate=translate, settings=settings)
     records = tuple(_record(name, bead, vi, en) for bead in beads)
-    return AlignedArticle(name, os.fspath(vi_path), os.fspath(en_path), records, min_score)
+    return AlignedArticle(name, printable_path(vi_path), printable_path(en_path), records, min_score)
 
 
 def _record(name: str, bead: Bead, vi: Sequence[Segment], en: Sequence[Segment]) -> AlignedBead:

@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code."""
+    _print_names_escaped()
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
@@ -63,6 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("songngu: interrupted", file=sys.stderr)
         return 130
+
+
+def _print_names_escaped() -> None:
+    """Have stdout and stderr write a file name that is not UTF-8 with its escapes (``b\\xe0.txt``,
+    as the records do) wherever a message or a listing prints one, instead of failing on it."""
+    from songngu.filenames import ERRORS
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=ERRORS)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     """Align every pair; exit 2 if any input was refused."""
     from songngu.glossary.formats import load_glossary
     from songngu.glossary.matcher import GlossaryMatcher
-    from songngu.textfile import read_text
+    from songngu.textfile import ARTICLE_LIMIT, read_text
     from songngu.translate.align.article import DEFAULT_MIN_SCORE, align_article
     from songngu.translate.align.files import AlignmentRun, prepare_aligned, write_aligned
     from songngu.translate.records import new_run_id
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     refused = 0
     for vi, en in pairs:
         try:
-            readable.append((vi, en, read_text(vi), read_text(en)))
+            readable.append((vi, en, read_text(vi, ARTICLE_LIMIT), read_text(en, ARTICLE_LIMIT)))
         except InputError as exc:
             print(f"songngu: {exc}", file=sys.stderr)
             refused += 1

@@ -1,9 +1,11 @@
-"""Argument types the commands share: integers with a lower bound, refused by argparse in one line."""
+"""Argument types the commands share, refused by argparse in one line: integers with a lower bound,
+and file patterns."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import PurePath
 
 
 def at_least(minimum: int) -> Callable[[str], int]:
@@ -22,3 +24,20 @@ def at_least(minimum: int) -> Callable[[str], int]:
 POSITIVE = at_least(1)
 # A target length counts the decoder's start token, as generate's does: 2 leaves room for one token.
 TARGET_LENGTH = at_least(2)
+
+
+def file_pattern(text: str) -> str:
+    """An argparse ``type``: a pattern matched on paths inside a folder (:meth:`PurePath.match`).
+
+    Refused: a pattern with no name in it (``''``, ``.``), which ``PurePath.match`` rejects with a
+    ValueError deep inside the walk, and an absolute one, which can never match a relative path.
+    """
+    try:
+        PurePath("probe").match(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is an empty pattern; give one such as '*.txt'") from None
+    if PurePath(text).is_absolute():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is absolute, and it is matched on paths inside the folder; give one such as '*.txt'"
+        )
+    return text

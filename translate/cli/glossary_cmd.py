@@ -88,10 +88,10 @@ def run_match(args: argparse.Namespace) -> int:
 
     from songngu.glossary.formats import load_glossary
     from songngu.glossary.matcher import GlossaryMatcher
-    from songngu.textfile import read_text
+    from songngu.textfile import ARTICLE_LIMIT, read_text
 
     matcher = GlossaryMatcher(load_glossary(args.glossary))
-    text = read_text(args.file)
+    text = read_text(args.file, ARTICLE_LIMIT)
     line_starts = [0] + [k + 1 for k, char in enumerate(text) if char == "\n"]
     out: list[str] = []
     for match in matcher.find(text):

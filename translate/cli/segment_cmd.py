@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from songngu.textfile import read_text
+from songngu.textfile import ARTICLE_LIMIT, read_text
 from songngu.translate.segment import LANGUAGES, article_name, segment_article
 
 
@@ -21,7 +21,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     """Print the article's sentences, one per line, with a blank line between paragraphs."""
-    text = read_text(args.file)
+    text = read_text(args.file, ARTICLE_LIMIT)
     lines: list[str] = []
     previous_paragraph: int | None = None
     for segment in segment_article(text, article_name(args.file), args.language):

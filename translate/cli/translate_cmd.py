@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
 from songngu.translate import DEFAULT_MODEL, PRECISIONS
-from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH
+from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH, file_pattern
 from songngu.translate.corpus import DEFAULT_PATTERNS, ArticleJob
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
@@ -59,6 +59,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--glob",
+        type=file_pattern,
         default=DEFAULT_PATTERNS,
         metavar="PATTERN",
         help="files to take from a FOLDER, matched on the path inside it (default: "
@@ -113,7 +114,15 @@ def run(args: argparse.Namespace) -> int:
         from songngu.translate.ray_engine import require_ray
 
         require_ray()
-    jobs = discover(args.files, args.out, args.glob)
+    own_outputs: list[Path] = []
+    jobs = discover(args.files, args.out, args.glob, on_own_output=own_outputs.append)
+    if len(own_outputs) == 1:
+        say(f"left out {own_outputs[0]}: one of songngu's own outputs (its .jsonl records the run)")
+    elif own_outputs:
+        say(
+            f"left out {len(own_outputs)} of songngu's own outputs (their .jsonl records the run), "
+            f"such as {own_outputs[0]}"
+        )
     glossary = load_glossary(args.glossary) if args.glossary else None
     settings = DecodingSettings(
         beam=args.beam,

@@ -19,6 +19,7 @@ import os
 from pathlib import Path, PurePath
 
 from songngu.errors import InputError
+from songngu.textfile import open_regular
 from songngu.translate.documents.model import Document
 
 # suffix → (module, class); a suffix here is read as a document, anything else as plain text.
@@ -56,11 +57,12 @@ def parse_document(data: bytes, name: str, suffix: str) -> Document:
 def read_document(path: str | os.PathLike[str]) -> Document:
     """Read and parse the document in ``path``; every problem is one :class:`InputError` line."""
     file = Path(path)
-    try:
-        size = file.stat().st_size
-        if size > MAX_FILE_SIZE:
-            raise InputError(f"{path}: {size:,} bytes, larger than a document songngu reads (256 MB)")
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    # A device or a pipe named tin.html never ends or blocks: regular files only, as for text.
+    with open_regular(path) as handle:
+        try:
+            data = handle.read(MAX_FILE_SIZE + 1)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_SIZE:
+        raise InputError(f"{path}: larger than a document songngu reads (256 MB)")
     return parse_document(data, os.fspath(path), file.suffix)

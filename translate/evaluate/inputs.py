@@ -25,6 +25,7 @@ from enum import Enum
 from pathlib import Path
 
 from songngu.errors import InputError
+from songngu.filenames import printable_path
 from songngu.textfile import read_text
 from songngu.translate.formats import find_reader
 from songngu.translate.reviewed import UnitState, UnitTerm
@@ -88,8 +89,9 @@ class Article:
 
 
 def article_name(path: str | os.PathLike[str]) -> str:
-    """The file name without its last suffix (``000_x.en`` → ``000_x``)."""
-    name = Path(path).name
+    """The file name without its last suffix (``000_x.en`` → ``000_x``), bytes that are not UTF-8
+    as their escapes (:func:`songngu.filenames.printable`)."""
+    name = printable_path(Path(path).name)
     return name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
 
 
@@ -107,7 +109,7 @@ def read_document(path: str | os.PathLike[str], role: Role) -> Document:
     reader = find_reader(path)
     if reader is None or not reader.carries_ids:
         lines = [Item(id=None, text=line) for line in read_lines(path)]
-        return Document(os.fspath(path), article_name(path), lines, has_ids=False)
+        return Document(printable_path(path), article_name(path), lines, has_ids=False)
     items: list[Item] = []
     seen: set[str] = set()
     for unit in reader.units(path):
@@ -125,7 +127,7 @@ def read_document(path: str | os.PathLike[str], role: Role) -> Document:
         else:
             text = None
         items.append(Item(id=ident, text=text, source=unit.source, terms=unit.terms or None))
-    return Document(os.fspath(path), article_name(path), items, has_ids=True)
+    return Document(printable_path(path), article_name(path), items, has_ids=True)
 
 
 def read_sources(path: str | os.PathLike[str]) -> list[str]:

@@ -23,10 +23,18 @@ from songngu import __version__
 from songngu.errors import InputError
 from songngu.glossary.formats import load_glossary
 from songngu.glossary.matcher import GlossaryMatcher
+from songngu.glossary.model import Glossary
 from songngu.translate.engine import Translator
 from songngu.translate.evaluate.evaluation import Evaluation
 from songngu.translate.finetune.data import DataSettings, FinetuneData, prepare
-from songngu.translate.finetune.output import TOOL, TRAINING_JSON, check_out, checkpoint_dir, publish
+from songngu.translate.finetune.output import (
+    TOOL,
+    TRAINING_JSON,
+    check_out,
+    checkpoint_dir,
+    kept_for_resume,
+    publish,
+)
 from songngu.translate.finetune.training import (
     Distributed,
     TrainingResult,
@@ -65,13 +73,13 @@ class FinetuneOutcome:
     record: dict[str, object]
 
 
-def load_data(job: FinetuneJob) -> FinetuneData:
-    """Read the memory (and glossary, general text) and prepare the pairs; refuse unusable data."""
+def load_data(job: FinetuneJob, glossary: Glossary | None = None) -> FinetuneData:
+    """Read the memory (and general text) and prepare the pairs, with the glossary's terms as
+    pairs when one is given (``job.glossary``, loaded); refuse unusable data."""
     with TranslationMemory(job.memory, create=False) as memory:
         units = list(memory.units())
     if not units:
         raise InputError(f"{job.memory}: the translation memory is empty; import reviewed catalogs first")
-    glossary = load_glossary(job.glossary) if job.glossary else None
     general = _read_bitext(job.general) if job.general else []
     data = prepare(units, job.data, glossary=glossary, general=general)
     if len(data.train) < job.training.batch_size:
@@ -90,7 +98,8 @@ def run(
 ) -> FinetuneOutcome:
     """Run the job; the model appears at ``job.out`` only when it is complete."""
     check_out(job.out, resume=job.resume)
-    data = load_data(job)
+    glossary = load_glossary(job.glossary) if job.glossary else None
+    data = load_data(job, glossary)
     dist = Distributed.from_environment()
     if dist.world > 1:
         backend = "nccl" if job.device != "cpu" and torch.cuda.is_available() else "gloo"
@@ -101,7 +110,7 @@ def run(
     # Trained in full precision (autocast handles mixed precision on CUDA): an int8 model, which
     # `auto` would give on CPU, has no gradients to train.
     translator = Translator.load(job.model, device=device_for(job.device, dist), precision="fp32")
-    matcher = GlossaryMatcher(load_glossary(job.glossary)) if job.glossary else None
+    matcher = GlossaryMatcher(glossary) if glossary else None
     base_checksum = weights_checksum(translator.model)
     fingerprint = _fingerprint(job, data, translator.revision, base_checksum)
     checkpoint = checkpoint_dir(job.out)
@@ -127,7 +136,7 @@ def run(
         comparison = dev_evaluation(
             data.dev, state.best.hypotheses, matcher, baseline=state.before.hypotheses
         )
-    record = training_record(job, data, translator, base_checksum, result, comparison, dist)
+    record = training_record(job, data, translator, base_checksum, result, comparison, dist, glossary)
     if dist.main:
 
         def write(staging: Path) -> None:
@@ -139,7 +148,10 @@ def run(
             text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
             (staging / TRAINING_JSON).write_text(text, encoding="utf-8")
 
-        publish(job.out, write)
+        try:
+            publish(job.out, write)
+        except InputError as error:  # a full disk: nothing half-written, the checkpoint kept
+            raise InputError(f"{error}; {kept_for_resume(checkpoint)}") from None
         shutil.rmtree(checkpoint, ignore_errors=True)
     if dist.world > 1:
         torch.distributed.barrier()
@@ -200,8 +212,13 @@ def training_record(
     result: TrainingResult,
     comparison: Evaluation | None,
     dist: Distributed,
+    glossary: Glossary | None,
 ) -> dict[str, object]:
-    """The content of ``training.json``: what a reproducible run needs."""
+    """The content of ``training.json``: what a reproducible run needs.
+
+    The glossary's checksum is :meth:`Glossary.checksum` (of its entries, not of the file's bytes),
+    the one a ``translate`` run records under the same label in its JSONL and PO header, so a model
+    and the translations made with it can be matched to one terminology."""
     import transformers
 
     state = result.state
@@ -212,8 +229,8 @@ def training_record(
         "base_model": {"id": job.model, "revision": translator.revision, "checksum": base_checksum},
         "memory": {"path": os.fspath(job.memory), **data.to_json()},
         "glossary": None
-        if job.glossary is None
-        else {"path": os.fspath(job.glossary), "checksum": file_checksum(job.glossary)},
+        if job.glossary is None or glossary is None
+        else {"path": os.fspath(job.glossary), "checksum": glossary.checksum()},
         "general": None
         if job.general is None
         else {"path": os.fspath(job.general), "checksum": file_checksum(job.general)},

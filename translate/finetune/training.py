@@ -54,12 +54,17 @@ from songngu.translate.engine import Translator
 from songngu.translate.evaluate.evaluation import Evaluation, evaluate
 from songngu.translate.evaluate.inputs import Article, Pair
 from songngu.translate.finetune.data import TrainingPair
-from songngu.translate.finetune.output import replace_dir
+from songngu.translate.finetune.output import (
+    STATE_FILE,
+    WRITE_ERRORS,
+    kept_for_resume,
+    replace_dir,
+    write_failure,
+)
 from songngu.translate.pipeline import DecodingSettings, translate_segments
 from songngu.translate.records import Segment
 
 IGNORE = -100  # label id cross-entropy skips (padding)
-STATE_FILE = "state.json"
 
 
 @dataclass(frozen=True)
@@ -487,26 +492,42 @@ def _save_checkpoint(
     scaler: torch.amp.GradScaler,
     state: RunState,
 ) -> None:
-    """Replace ``checkpoint/last`` with this epoch's complete state."""
-    checkpoint.mkdir(parents=True, exist_ok=True)
+    """Replace ``checkpoint/last`` with this epoch's complete state.
+
+    A save that fails (full disk) removes what it wrote, keeps the previous checkpoint (a run
+    that had none leaves no checkpoint folder, which would ask for ``--resume``) and stops the
+    run with an InputError saying what is kept.
+    """
+    created = not checkpoint.exists()
     staging = checkpoint / "last.tmp"
-    if staging.exists():  # left by an interrupted save
-        shutil.rmtree(staging)
-    staging.mkdir()
-    save_file(_contiguous(model.state_dict()), staging / "model.safetensors")
-    if best is not None:
-        save_file(_contiguous(best), staging / "best.safetensors")
-    torch.save(
-        {
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-            "scaler": scaler.state_dict(),
-            "rng": _rng_state(),
-        },
-        staging / "training_state.pt",
-    )
-    (staging / STATE_FILE).write_text(json.dumps(state.to_json(), ensure_ascii=False), encoding="utf-8")
-    replace_dir(staging, checkpoint / "last")
+    try:
+        checkpoint.mkdir(parents=True, exist_ok=True)
+        if staging.exists():  # left by an interrupted save
+            shutil.rmtree(staging)
+        staging.mkdir()
+        save_file(_contiguous(model.state_dict()), staging / "model.safetensors")
+        if best is not None:
+            save_file(_contiguous(best), staging / "best.safetensors")
+        torch.save(
+            {
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "scaler": scaler.state_dict(),
+                "rng": _rng_state(),
+            },
+            staging / "training_state.pt",
+        )
+        (staging / STATE_FILE).write_text(json.dumps(state.to_json(), ensure_ascii=False), encoding="utf-8")
+        replace_dir(staging, checkpoint / "last")
+    except WRITE_ERRORS as error:
+        reason = write_failure(error, staging)  # before removing anything: the disk is full now
+        shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            shutil.rmtree(checkpoint, ignore_errors=True)
+        raise InputError(
+            f"{checkpoint}: cannot save the checkpoint of epoch {state.epoch}: {reason}; "
+            + kept_for_resume(checkpoint)
+        ) from None
 
 
 def _contiguous(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

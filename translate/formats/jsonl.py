@@ -23,7 +23,7 @@ from dataclasses import asdict
 from typing import Any
 
 from songngu.errors import InputError
-from songngu.textfile import read_records
+from songngu.textfile import open_regular, read_records
 from songngu.translate.formats.base import OutputFormat, UnitReader, paragraph_of
 from songngu.translate.formats.characters import escape_for_json
 from songngu.translate.formats.notes import baseline_source
@@ -311,16 +311,23 @@ def _bead(number: int, line: str, name: str | os.PathLike[str]) -> dict[str, Any
         raise InputError(f"{name}:{number}: not a songngu alignment record ({exc})") from None
 
 
+# A run line is well under a kilobyte; one much longer is no run metadata (and is not read on).
+_RUN_LINE_LIMIT = 1 << 16
+
+
 def read_run(path: str | os.PathLike[str]) -> RunInfo | None:
     """The run metadata of a JSONL records file, reading only its first line (None if it has none).
 
-    Raises :class:`InputError` if the file cannot be read or the line is not songngu metadata.
+    Raises :class:`InputError` if the file cannot be read (or is no regular file) or the line is not
+    songngu metadata; a first line longer than :data:`_RUN_LINE_LIMIT` is not.
     """
     try:
-        with open(path, "rb") as handle:
-            first = handle.readline()
+        with open_regular(path) as handle:
+            first = handle.readline(_RUN_LINE_LIMIT + 1)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(first) > _RUN_LINE_LIMIT:
+        return None
     try:
         obj = json.loads(first.decode("utf-8")) if first.strip() else None
         if not isinstance(obj, dict) or "run" not in obj:
