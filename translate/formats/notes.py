@@ -14,8 +14,11 @@ gives, and every reader reads them with :func:`read_notes`. The notes, in the or
 - ``memory suggestion (87%): <text>``;
 - ``reused: reviewed translation from <file> <segment id>`` for a memory reuse;
 - ``alignment: 2-1, score 0.62, low confidence: check the pairing`` for an aligned sentence;
+- ``inline elements not placed: b, a (…)`` for a document's sentence whose inline elements the
+  aligner could not place (put around the best span; the unit stays fuzzy);
 - last, the **baseline**, the text songngu put in the target: ``machine translation: <text>``,
-  ``translation memory: <text>`` or ``aligned translation: <text>``.
+  ``translation memory: <text>`` or ``aligned translation: <text>`` (a document's sentence: with
+  its inline codes' tags, as the target holds them).
 
 Every value is one line (whitespace runs made one space). Tools wrap long comment lines (polib
 and msgcat at 78 or 79 columns, unless told not to), so a line that starts with no known label
@@ -41,6 +44,7 @@ UNCONSTRAINED = "unconstrained:"
 SUGGESTION = "memory suggestion"
 REUSED = "reused:"
 ALIGNMENT = "alignment:"
+UNPLACED = "inline elements not placed:"
 # The baseline's label by where it came from; the first found is the baseline (one is written).
 BASELINES = {
     BaselineSource.MACHINE: "machine translation:",
@@ -56,6 +60,7 @@ LABELS = (
     SUGGESTION,
     REUSED,
     ALIGNMENT,
+    UNPLACED,
     *BASELINES.values(),
 )
 
@@ -103,7 +108,10 @@ def notes_for(result: SegmentResult) -> list[str]:
         score = f", score {result.score:.2f}" if result.score is not None else ""
         doubt = ", low confidence: check the pairing" if result.uncertain else ""
         lines.append(f"{ALIGNMENT} {result.alignment or '1-1'}{score}{doubt}")
-    lines.append(baseline_note(Baseline(result.target, baseline_source(result.method))))
+    if result.unplaced:
+        labels = ", ".join(dict.fromkeys(result.unplaced))
+        lines.append(f"{UNPLACED} {labels} (put around the best span; check where they belong)")
+    lines.append(baseline_note(Baseline(result.catalog_target, baseline_source(result.method))))
     return lines
 
 

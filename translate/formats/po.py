@@ -179,8 +179,9 @@ def _reference_line(entry: polib.POEntry) -> int:
 def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.POEntry:
     return polib.POEntry(
         msgctxt=result.id,
-        msgid=catalog_text(result.source),
-        msgstr=catalog_text(result.target),
+        # A document's sentence with inline codes: the markup text (formats/markup.py).
+        msgid=catalog_text(result.catalog_source),
+        msgstr=catalog_text(result.catalog_target),
         comment="\n".join(notes_for(result)),
         # The line in the source file, so that Poedit and Lokalize open the file where the sentence is.
         occurrences=[
@@ -194,7 +195,10 @@ def needs_review(result: SegmentResult) -> bool:
     """Whether the entry starts fuzzy: the model's output does; a reviewer's translation reused from
     the memory does not, one the memory holds from aligning an archive does; an aligned sentence does
     only when the aligner was unsure of the pairing (a Vietnamese sentence with no English is simply
-    untranslated)."""
+    untranslated). A document's sentence with an inline element whose place was not found always
+    does."""
+    if result.unplaced:
+        return True  # an inline element was put around the best span: the reviewer checks it
     if result.method is Method.MEMORY:
         return result.memory_kind == "aligned"  # a sentence pairing, not a reviewer's confirmation
     if result.method is Method.ALIGNED:
