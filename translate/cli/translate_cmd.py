@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 if TYPE_CHECKING:
     from songngu.glossary.matcher import GlossaryMatcher
     from songngu.glossary.model import Glossary
+    from songngu.translate.documents.rebuild import ReviewedLookup
     from songngu.translate.pipeline import ArticleSource, DecodingSettings, Engine, ModelRef
 
 
@@ -143,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
     _, revision = locate_model(args.model)
     model = ModelRef(args.model, revision, precision=_planned_precision(args))
     plan = plan_run(readable, glossary, model, settings, force=args.force)
+    rebuild_reviewed(readable, [job for job, _ in plan.todo])
     if plan.up_to_date:
         print(
             f"songngu: {plan.up_to_date} of {len(jobs)} articles up to date, skipped (--force redoes them)",
@@ -255,10 +257,60 @@ def _english_document(
             return recorded_terms(result)
         return [TermSpan(m.start, m.end, m.targets) for m in matcher.find(result.source)]
 
-    english = english_document(source.document, article.name, article.results, terms)
+    english = english_document(source.document, article.name, article.results, terms, _confirmed(job))
     for result in article.results:
         result.unplaced = english.unplaced.get(result.id, ())
+        markup = english.markup.get(result.id)
+        if markup is not None:
+            result.source_markup, result.target_markup = markup.source, markup.target
+    _say_tag_problems(job, english.problems)
     return [(job.english_document, english.data)]
+
+
+def _confirmed(job: ArticleJob) -> ReviewedLookup | None:
+    """The reviewers' confirmed translations in the job's catalogs already there (PO first)."""
+    from songngu.translate.documents.publish import reviewed_lookup
+    from songngu.translate.formats.po import PoFormat
+    from songngu.translate.formats.xliff import XliffFormat
+
+    return reviewed_lookup([job.out_dir / f"{job.name}{fmt.suffix}" for fmt in (PoFormat, XliffFormat)])
+
+
+def _say_tag_problems(job: ArticleJob, problems: Mapping[str, str]) -> None:
+    for segment_id, problem in problems.items():
+        print(
+            f"songngu: {job.out_dir / job.name}.po: {segment_id}: the reviewer's translation {problem}; "
+            f"its elements are put back where the aligner places them: check them in {job.english_document}",
+            file=sys.stderr,
+        )
+
+
+def rebuild_reviewed(
+    readable: Sequence[tuple[ArticleJob, ArticleSource]], todo: Sequence[ArticleJob]
+) -> None:
+    """For each document not translated again (up to date), the English document written again from
+    its reviewed catalog, with no model: the reviewers' confirmed translations with their tags, the
+    run's own for the rest (as its JSONL records them)."""
+    from songngu.textfile import write_atomic
+    from songngu.translate.documents.rebuild import english_document
+    from songngu.translate.formats.jsonl import JsonlFormat
+
+    for job, source in readable:
+        if job in todo or source.document is None or job.english_document is None:
+            continue
+        confirmed = _confirmed(job)
+        if confirmed is None or not job.records.is_file():
+            continue
+        records = JsonlFormat().parse(job.records.read_text(encoding="utf-8"), str(job.records))
+        english = english_document(source.document, job.name, records.results, reviewed=confirmed)
+        _say_tag_problems(job, english.problems)
+        if not job.english_document.is_file() or job.english_document.read_bytes() != english.data:
+            write_atomic(job.english_document, english.data)
+            print(
+                f"songngu: {job.english_document}: written again with the reviewed translations "
+                f"({len(english.reviewed)} sentences)",
+                file=sys.stderr,
+            )
 
 
 def _engine(args: argparse.Namespace) -> Engine:

@@ -199,9 +199,7 @@ def reviewed_translation(
     return BlockTranslation(machine.text, codes), problems
 
 
-def _tag_problem(
-    expected: Sequence[InlineCode], spans: Sequence[MarkupSpan], problems: Sequence[str]
-) -> str:
+def _tag_problem(expected: Sequence[InlineCode], spans: Sequence[MarkupSpan], problems: Sequence[str]) -> str:
     """What is wrong with a reviewer's tags for a sentence whose codes are ``expected`` ("": none)."""
     if problems:
         return problems[0]
