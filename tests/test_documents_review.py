@@ -271,3 +271,45 @@ def test_build_needs_a_document_and_a_review_catalog(tmp_path: Path) -> None:
         done = run_songngu(["build", *args], cwd=tmp_path)
         assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
         assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------ translate, review, translate
+
+
+def test_a_rerun_publishes_the_reviewed_translations_with_the_reviewers_tags(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / f"{PAGE}.html").write_bytes(html_page())
+    args = ["translate", "in", "--out", "out", "--model", str(tiny_model_dir), "--beam", "1"]
+    args += ["--max-length", "24"]
+    first = run_songngu(args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    po = tmp_path / "out" / f"{PAGE}.po"
+    msgfmt_check(po)
+    entry = next(e for e in polib.pofile(str(po)) if e.msgid.startswith("Bộ <strong id="))
+    code = TAG_ID.findall(entry.msgid)[0]
+    reviewed = f'The Ministry of <strong id="{code}">Foreign Affairs</strong> chairs.'
+    catalog = polib.pofile(str(po), wrapwidth=0)
+    for each in catalog:
+        if each.msgctxt == entry.msgctxt:
+            each.msgstr = reviewed
+            each.flags.remove("fuzzy")
+    catalog.save(str(po))
+
+    english = tmp_path / "out" / f"{PAGE}.en.html"
+    again = run_songngu(args, cwd=tmp_path)  # up to date: no model, the document rebuilt
+    assert again.returncode == 0, again.stderr
+    assert "1 of 1 articles up to date" in again.stderr
+    written = f"{english.relative_to(tmp_path)}: written again from the review: 1 of "
+    assert written in again.stderr and "sentences as a reviewer confirmed them" in again.stderr
+    page = lxml.html.fromstring(english.read_bytes())
+    assert [s.text for s in page.iter("strong")] == ["Foreign Affairs"]
+    assert "The Ministry of Foreign Affairs chairs." in page.text_content()
+
+    forced = run_songngu([*args, "--force"], cwd=tmp_path)  # translated again: the review still wins
+    assert forced.returncode == 0, forced.stderr
+    assert lxml.html.fromstring(english.read_bytes()).text_content() == page.text_content()
+    kept = next(e for e in polib.pofile(str(po)) if e.msgctxt == entry.msgctxt)
+    assert kept.msgstr == reviewed and "fuzzy" not in kept.flags
+    msgfmt_check(po)

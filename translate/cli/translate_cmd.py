@@ -144,12 +144,12 @@ def run(args: argparse.Namespace) -> int:
     _, revision = locate_model(args.model)
     model = ModelRef(args.model, revision, precision=_planned_precision(args))
     plan = plan_run(readable, glossary, model, settings, force=args.force)
-    rebuild_reviewed(readable, [job for job, _ in plan.todo])
     if plan.up_to_date:
         print(
             f"songngu: {plan.up_to_date} of {len(jobs)} articles up to date, skipped (--force redoes them)",
             file=sys.stderr,
         )
+    rebuild_reviewed(readable, [job for job, _ in plan.todo])
     if not plan.todo:
         return 2 if refused else 0
 
@@ -301,14 +301,14 @@ def rebuild_reviewed(
         confirmed = _confirmed(job)
         if confirmed is None or not job.records.is_file():
             continue
-        records = JsonlFormat().parse(job.records.read_text(encoding="utf-8"), str(job.records))
+        records = JsonlFormat().read(job.records)
         english = english_document(source.document, job.name, records.results, reviewed=confirmed)
         _say_tag_problems(job, english.problems)
         if not job.english_document.is_file() or job.english_document.read_bytes() != english.data:
             write_atomic(job.english_document, english.data)
             print(
-                f"songngu: {job.english_document}: written again with the reviewed translations "
-                f"({len(english.reviewed)} sentences)",
+                f"songngu: {job.english_document}: written again from the review: "
+                f"{len(english.reviewed)} of {len(records.results)} sentences as a reviewer confirmed them",
                 file=sys.stderr,
             )
 
