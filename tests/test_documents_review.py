@@ -313,3 +313,25 @@ def test_a_rerun_publishes_the_reviewed_translations_with_the_reviewers_tags(
     kept = next(e for e in polib.pofile(str(po)) if e.msgctxt == entry.msgctxt)
     assert kept.msgstr == reviewed and "fuzzy" not in kept.flags
     msgfmt_check(po)
+
+
+def test_review_import_stores_the_plain_sentences_of_a_document(tmp_path: Path) -> None:
+    # The memory keys on plain text: the engine looks sentences up by their plain text, and a
+    # sentence of a page is the same sentence in a text article; the tags are the document's.
+    from songngu.translate.memory import TranslationMemory
+    from songngu.translate.review import import_reviewed
+
+    _, article = page_article(tmp_path)
+    po, _ = write_catalogs(tmp_path, article)
+    strong = next(r for r in article.results if r.source.startswith("Bộ Ngoại giao"))
+    code = TAG_ID.findall(strong.source_markup)[0]
+    confirm(po, {strong.id: f'The Ministry of <strong id="{code}">Foreign Affairs</strong> chairs.'})
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    try:
+        import_reviewed([po], memory)
+        stored = {unit.source: unit.target for unit in memory.units()}
+        assert stored["Bộ Ngoại giao chủ trì."] == "The Ministry of Foreign Affairs chairs."
+        assert not any(has_codes(text) for pair in stored.items() for text in pair)
+        assert memory.lookup("Bộ Ngoại giao chủ trì.") == "The Ministry of Foreign Affairs chairs."
+    finally:
+        memory.close()
