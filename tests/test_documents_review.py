@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from msgfmt import msgfmt_check
 from songngu_process import run_songngu
 from test_xliff import toolkit_read
+from translate.storage import po as toolkit_po
 
 from songngu.translate.documents import parse_document
 from songngu.translate.documents.rebuild import english_document
@@ -158,6 +159,10 @@ def test_the_po_catalog_holds_the_markup_and_passes_msgfmt(tmp_path: Path) -> No
         entry = entries[result.id]
         assert entry.msgid == result.catalog_source and entry.msgstr == result.catalog_target
         assert f"machine translation: {result.catalog_target}" in entry.comment
+    store = toolkit_po.pofile(po.read_bytes())
+    assert [(u.getcontext(), u.source, u.target) for u in store.units if not u.isheader()] == [
+        (r.id, r.catalog_source, r.catalog_target) for r in article.results
+    ]
     units = {u.id: u for u in read_units(po)}
     marked = next(r for r in article.results if r.source_markup)
     assert units[marked.id].source == marked.source  # what the memory and the checks read
