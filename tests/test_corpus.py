@@ -21,7 +21,7 @@ def touch(root: Path, *relative: str) -> None:
 
 
 def test_folder_outputs_mirror_relative_paths(tmp_path: Path) -> None:
-    touch(tmp_path / "in", "a/b.txt", "a/c/d.txt", "top.txt", "a/notes.md", ".git/x.txt", "a/.hidden.txt")
+    touch(tmp_path / "in", "a/b.txt", "a/c/d.txt", "top.txt", "a/notes.csv", ".git/x.txt", "a/.hidden.txt")
     jobs = discover([tmp_path / "in"], tmp_path / "out")
     out = tmp_path / "out"
     assert [(j.source.relative_to(tmp_path / "in").as_posix(), j.out_dir, j.name) for j in jobs] == [
@@ -71,9 +71,25 @@ def test_two_articles_writing_the_same_files_are_refused_in_one_line(
 
 
 def test_folder_without_articles_is_refused(tmp_path: Path) -> None:
-    touch(tmp_path / "in", "a.md")
-    with pytest.raises(InputError, match=r"in: no file matches \*\.txt"):
+    touch(tmp_path / "in", "a.csv")
+    with pytest.raises(InputError, match=r"in: no file matches \*\.txt \*\.html \*\.htm \*\.docx \*\.md"):
         discover([tmp_path / "in"], tmp_path / "out")
+
+
+def test_a_folder_gives_its_documents_too_and_each_writes_its_english_document(tmp_path: Path) -> None:
+    touch(tmp_path / "in", "a.txt", "b.html", "c.htm", "d.docx", "e.md", "f.odt", "g.csv")
+    jobs = discover([tmp_path / "in"], tmp_path / "out")
+    assert [j.source.name for j in jobs] == ["a.txt", "b.html", "c.htm", "d.docx", "e.md", "f.odt"]
+    out = tmp_path / "out"
+    assert [j.english_document for j in jobs] == [
+        None,
+        out / "b.en.html",
+        out / "c.en.htm",
+        out / "d.en.docx",
+        out / "e.en.md",
+        out / "f.en.odt",
+    ]
+    assert out / "d.en.docx" in jobs[3].outputs() and out / "d.po" in jobs[3].outputs()
 
 
 def test_run_metadata_keeps_what_resuming_compares(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ ARTICLES = {
     "a.txt": "Bộ Ngoại giao họp báo.\n\nHơn bốn triệu người đã đến Rome dự đám tang.\n",
     "tin/b.txt": "Liggins theo chân cha và bước vào nghề y.\nTôn giáo chính ở Moldova là Chính thống giáo.\n",
     "tin/sub/c.txt": "Thứ trưởng Ngoại giao gặp đại diện UNICEF.\n\nNước tràn qua đê.\n\nCác đô vật khác.\n",
-    "tin/ghi-chu.md": "Không phải bài viết.\n",
+    "tin/ghi-chu.csv": "Không phải bài viết.\n",
 }
 
 
@@ -238,7 +238,7 @@ def test_changed_glossary_or_force_redoes_every_article(
 
 
 def test_glob_takes_other_files(corpus: Path, tiny_model_dir: Path, tmp_path: Path) -> None:
-    assert run(tiny_model_dir, tmp_path, corpus / "in", extra=("--glob", "*.md")) == 0
+    assert run(tiny_model_dir, tmp_path, corpus / "in", extra=("--glob", "*.csv")) == 0
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.jsonl")) == [
         "tin/ghi-chu.jsonl"
     ]

@@ -217,10 +217,15 @@ def test_inline_codes_and_segmented_units_are_read_as_plain_sentences() -> None:
         "</body></file></xliff>"
     )
     units = loads_xliff(text, "r.xlf").units
-    assert [(u.id, u.source, u.target) for u in units] == [
+    reviewed = [u.reviewed() for u in units]
+    assert [(u.id, u.source, u.target) for u in reviewed] == [
         ("7:1", "Xin chào.", "Hello."),
         ("7:2", "Tạm biệt.", "Goodbye."),
     ]
+    # <g id> and <x id/> are kept as tags in the file's unit and the reviewed unit's markup (a
+    # document's inline codes); native code (<ph>) is not text.
+    assert units[0].source == 'Xin <g id="1">chào</g><x id="2"/>.'
+    assert reviewed[0].source_markup == units[0].source and reviewed[1].source_markup == ""
 
 
 ANY_TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=30)

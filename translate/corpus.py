@@ -1,7 +1,8 @@
 """The articles of a run and where each one's outputs go.
 
 ``songngu translate`` takes files and folders. A file given by name writes ``OUT/<name>.*``; a folder
-is searched recursively for files matching a pattern (``*.txt`` by default), and each one writes
+is searched recursively for files matching a pattern (by default text articles, ``*.txt``, and every
+document suffix: ``*.md``, ``*.html``, ``*.htm``, ``*.docx``, ``*.odt``), and each one writes
 under ``OUT`` at its path relative to that folder: ``in/a/b.txt`` → ``OUT/a/b.jsonl``, ``OUT/a/b.po``…
 
 Decisions:
@@ -30,11 +31,12 @@ from pathlib import Path, PurePath
 
 from songngu.errors import InputError
 from songngu.filenames import printable_path
+from songngu.translate.documents import DOCUMENT_SUFFIXES, english_name, is_document
 from songngu.translate.formats import OUTPUT_FORMATS
 from songngu.translate.formats.jsonl import JsonlFormat, read_run
 from songngu.translate.segment import article_name
 
-DEFAULT_PATTERN = "*.txt"
+DEFAULT_PATTERNS: tuple[str, ...] = ("*.txt", *(f"*{suffix}" for suffix in DOCUMENT_SUFFIXES))
 
 
 @dataclass(frozen=True)
@@ -50,19 +52,26 @@ class ArticleJob:
         """Its JSONL records file, whose first line says what produced the outputs."""
         return self.out_dir / f"{self.name}{JsonlFormat.suffix}"
 
+    @property
+    def english_document(self) -> Path | None:
+        """For a document (HTML, DOCX, Markdown, ODT), the English one: ``<name>.en.<ext>``."""
+        return self.out_dir / english_name(self.source, self.name) if is_document(self.source) else None
+
     def outputs(self) -> list[Path]:
-        """Every file written for it, one per output format."""
-        return [self.out_dir / f"{self.name}{fmt.suffix}" for fmt in OUTPUT_FORMATS]
+        """Every file written for it, one per output format, and the English document."""
+        paths = [self.out_dir / f"{self.name}{fmt.suffix}" for fmt in OUTPUT_FORMATS]
+        return paths if self.english_document is None else [*paths, self.english_document]
 
 
 def discover(
     inputs: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
-    pattern: str = DEFAULT_PATTERN,
+    pattern: str | Sequence[str] = DEFAULT_PATTERNS,
     *,
     on_own_output: Callable[[Path], None] | None = None,
 ) -> list[ArticleJob]:
-    """The articles named by ``inputs`` (files, or folders searched for ``pattern``).
+    """The articles named by ``inputs`` (files, or folders searched for ``pattern``: one, or any of
+    several).
 
     A name that is not a folder is taken as a file (reading it reports a missing one). Files that
     songngu wrote (:func:`is_own_output`) are left out, each handed to ``on_own_output``. Raises
@@ -70,6 +79,7 @@ def discover(
     that are all songngu's outputs, and for two articles that would write the same output files.
     """
     out = Path(out_dir)
+    patterns = (pattern,) if isinstance(pattern, str) else tuple(pattern)
     jobs: list[ArticleJob] = []
     own: list[Path] = []
     for given in inputs:
@@ -82,7 +92,7 @@ def discover(
             continue
         found: list[ArticleJob] = []
         own_here = False
-        for file, relative in _walk(path, pattern, skip=out):
+        for file, relative in _walk(path, patterns, skip=out):
             if is_own_output(file):
                 own.append(file)
                 own_here = True
@@ -91,7 +101,8 @@ def discover(
                 found.append(ArticleJob(file, out / printable_path(relative.parent), article_name(file)))
         if not found:
             what = "only songngu's own outputs match" if own_here else "no file matches"
-            raise InputError(f"{given}: {what} {pattern} in this folder (--glob sets the pattern)")
+            shown = " ".join(patterns)
+            raise InputError(f"{given}: {what} {shown} in this folder (--glob sets the pattern)")
         jobs.extend(found)
     if on_own_output is not None:
         for path in own:
@@ -130,8 +141,8 @@ def _records_a_run(records: Path) -> bool:
         return False
 
 
-def _walk(folder: Path, pattern: str, skip: Path) -> list[tuple[Path, PurePath]]:
-    """Files under ``folder`` matching ``pattern``, sorted, with their paths relative to it."""
+def _walk(folder: Path, patterns: Sequence[str], skip: Path) -> list[tuple[Path, PurePath]]:
+    """Files under ``folder`` matching any of ``patterns``, sorted, with their paths relative to it."""
     skipped = skip.resolve()
     found: list[tuple[Path, PurePath]] = []
     for root, dirs, files in os.walk(folder):
@@ -139,7 +150,7 @@ def _walk(folder: Path, pattern: str, skip: Path) -> list[tuple[Path, PurePath]]
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skipped)
         for name in files:
             relative = (here / name).relative_to(folder)
-            if not name.startswith(".") and relative.match(pattern):
+            if not name.startswith(".") and any(relative.match(pattern) for pattern in patterns):
                 found.append((here / name, relative))
     return sorted(found, key=lambda item: item[1].parts)
 

@@ -18,6 +18,9 @@ from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import Glossary, TermMatch
 from songngu.textfile import ARTICLE_LIMIT, read_text
 from songngu.translate.constraints import TermConstraint
+from songngu.translate.documents import is_document, read_document
+from songngu.translate.documents.model import Document
+from songngu.translate.documents.segments import document_segments, document_text
 from songngu.translate.engine import Translation, TranslationRequest, Translator
 from songngu.translate.memory import MemoryUnit, TranslationMemory
 from songngu.translate.phrase import contains_phrase
@@ -82,18 +85,37 @@ def sentence_terms(matches: Sequence[TermMatch]) -> SentenceTerms:
 class ArticleSource:
     """An article to translate: the file it came from (as records name it:
     :func:`songngu.filenames.printable_path`), its name (segment ids, output file names) and text,
-    as read."""
+    as read; for a document (HTML, DOCX, Markdown, ODT) also the document, whose blocks are its
+    paragraphs and whose text is theirs, one paragraph each."""
 
     path: str
     name: str
     text: str
+    document: Document | None = None
 
     @classmethod
     def read(cls, path: str | os.PathLike[str], text: str | None = None) -> ArticleSource:
-        """The article in ``path`` (``text``: its content, if already read)."""
+        """The article in ``path`` (``text``: the content of a text article, if already read)."""
+        if text is None and is_document(path):
+            document = read_document(path)
+            return cls(printable_path(path), article_name(path), document_text(document), document)
         if text is None:
             text = read_text(path, ARTICLE_LIMIT)
         return cls(printable_path(path), article_name(path), text)
+
+    def segments(self) -> list[Segment]:
+        """Its sentences, ids ``<name>:<paragraph or block>:<sentence>``."""
+        if self.document is not None:
+            return document_segments(self.document, self.name)
+        return segment_article(self.text, self.name)
+
+    @property
+    def checksum(self) -> str:
+        """What resuming compares: the checksum of the text, or of a document's bytes (a changed link
+        or style changes the English document even where the text is the same)."""
+        if self.document is not None:
+            return "sha256:" + hashlib.sha256(self.document.data).hexdigest()
+        return source_checksum(self.text)
 
 
 class ModelIdentity(Protocol):
@@ -210,7 +232,7 @@ def prepare_article(
     terms, look up exact human translations in ``memory``, and cut sentences that ``fits`` says the
     model cannot read whole into pieces. ``songngu translate`` and ``songngu serve`` both start here."""
     if segments is None:
-        segments = segment_article(source.text, source.name)
+        segments = source.segments()
     terms = tuple(sentence_terms(matcher.find(s.source) if matcher else ()) for s in segments)
     human = tuple(memory.find(s.source) if memory else None for s in segments)
     jobs = tuple(
@@ -352,7 +374,7 @@ def translate_articles(
             yield ArticleTranslation(
                 name=prepared.source.name,
                 path=prepared.source.path,
-                run=run_info(engine, glossary, settings, source_checksum(prepared.source.text), run),
+                run=run_info(engine, glossary, settings, prepared.source.checksum, run),
                 results=results,
             )
 

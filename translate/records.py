@@ -81,6 +81,23 @@ class SegmentResult:
     pieces: int = 1  # translated in this many pieces, the sentence being too long for the model
     truncated: bool = False  # part of the sentence was too long even for a piece: cut, not translated
     qa: tuple[Finding, ...] = ()  # what the quality checks found in this target (translate/qa/)
+    # Inline elements of a document (bold, a link...) whose place in this translation could not be
+    # found: put around the best span, for the reviewer to check (their labels: "b", "a", "bold").
+    unplaced: tuple[str, ...] = ()
+    # A sentence of a document with inline codes: source and target with their tags, as the review
+    # catalogs carry them (formats/markup.py); "" for a sentence without codes.
+    source_markup: str = ""
+    target_markup: str = ""
+
+    @property
+    def catalog_source(self) -> str:
+        """The source as a review catalog holds it: with its codes' tags, if it has any."""
+        return self.source_markup or self.source
+
+    @property
+    def catalog_target(self) -> str:
+        """The target as a review catalog holds it: with its codes' tags, if it has any."""
+        return self.target_markup or self.target
 
 
 @dataclass

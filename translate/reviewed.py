@@ -107,6 +107,20 @@ class ReviewedUnit:
     created: str | None = None
     kind: UnitKind = UnitKind.REVIEWED
     score: float | None = None
+    # A sentence of a document: the file's text with its inline codes' tags (source, target and
+    # baseline above are the plain text; formats/markup.py). "" where it has none.
+    source_markup: str = ""
+    target_markup: str = ""
+
+    @property
+    def markup_source(self) -> str:
+        """The source as the file holds it, with its inline codes' tags (the plain text if none)."""
+        return self.source_markup or self.source
+
+    @property
+    def markup_target(self) -> str:
+        """The target as the file holds it, with its inline codes' tags (the plain text if none)."""
+        return self.target_markup or self.target
 
     @property
     def confirmed(self) -> bool:

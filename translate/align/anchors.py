@@ -144,7 +144,7 @@ def vietnamese_anchors(sentence: str) -> Counter[str]:
         if _is_acronym(word):
             keys[f"a:{word}"] += 1
         elif word[0].isupper() and len(word) > 1:
-            keys[f"w:{_ascii_fold(word)}"] += 1
+            keys[f"w:{ascii_fold(word)}"] += 1
     return keys
 
 
@@ -160,7 +160,7 @@ def english_anchors(sentence: str) -> Counter[str]:
         elif _is_acronym(word):
             keys[f"a:{word}"] += 1
         elif word[0].isupper() and len(word) > 1 and word not in _EN_COMMON:
-            keys[f"w:{_ascii_fold(word)}"] += 1
+            keys[f"w:{ascii_fold(word)}"] += 1
     return keys
 
 
@@ -203,7 +203,7 @@ def _is_acronym(word: str) -> bool:
     return len(word) >= 2 and sum(char.isupper() for char in word) >= 2 and word[1:2].isupper()
 
 
-def _ascii_fold(word: str) -> str:
+def ascii_fold(word: str) -> str:
     """ "Nguyễn" → "nguyen", "Đà" → "da": what an English text writes for a Vietnamese name."""
     decomposed = unicodedata.normalize("NFD", word.replace("Đ", "D").replace("đ", "d"))
     return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()

@@ -13,6 +13,7 @@ from songngu import __version__
 from songngu.errors import InputError
 from songngu.translate.cli import (
     align_cmd,
+    build_cmd,
     evaluate_cmd,
     finetune_cmd,
     glossary_cmd,
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         glossary_cmd,
         review_cmd,
         qa_cmd,
+        build_cmd,
         evaluate_cmd,
         finetune_cmd,
         serve_cmd,

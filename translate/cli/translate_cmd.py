@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
 from songngu.translate import DEFAULT_MODEL, PRECISIONS
 from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH, file_pattern
-from songngu.translate.corpus import DEFAULT_PATTERN, ArticleJob
-from songngu.translate.records import ArticleTranslation, Method
+from songngu.translate.corpus import DEFAULT_PATTERNS, ArticleJob
+from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
 if TYPE_CHECKING:
+    from songngu.glossary.matcher import GlossaryMatcher
     from songngu.glossary.model import Glossary
+    from songngu.translate.documents.rebuild import ReviewedLookup
     from songngu.translate.pipeline import ArticleSource, DecodingSettings, Engine, ModelRef
 
 
@@ -26,10 +28,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "translate",
         help="translate Vietnamese articles held to a glossary",
-        description="Translate UTF-8 Vietnamese articles sentence by sentence. For each FILE writes "
+        description="Translate UTF-8 Vietnamese articles sentence by sentence: text, or documents "
+        "(.html, .htm, .docx, .md, .odt). For each FILE writes "
         "DIR/<name>.jsonl, .en.txt, .tsv, .vi, .en, .tmx, .po and .xlf (the .po and .xlf merged with the "
         "reviewed ones already there, printing what each merge kept, moved, changed, added and made "
-        "obsolete); "
+        "obsolete), and for a document the same document in English, DIR/<name>.en.<ext>; "
         "a FOLDER is searched recursively and its articles write at their relative paths under DIR. "
         "Articles whose outputs are up to date (same text, glossary, model and settings) are skipped.",
     )
@@ -58,9 +61,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--glob",
         type=file_pattern,
-        default=DEFAULT_PATTERN,
+        default=DEFAULT_PATTERNS,
         metavar="PATTERN",
-        help=f"files to take from a FOLDER, matched on the path inside it (default {DEFAULT_PATTERN})",
+        help="files to take from a FOLDER, matched on the path inside it (default: "
+        + " ".join(DEFAULT_PATTERNS)
+        + ")",
     )
     parser.add_argument(
         "--force", action="store_true", help="translate every article again, even those up to date"
@@ -135,6 +140,9 @@ def run(args: argparse.Namespace) -> int:
     # a broken reviewed catalog stops the run at once, before any article is written.
     out = Path(args.out)
     prepare_outputs([(job.out_dir / job.name).relative_to(out).as_posix() for job, _ in readable], out)
+    for job, _ in readable:
+        if job.english_document is not None and job.english_document.is_dir():
+            raise InputError(f"{job.english_document}: is a directory, where songngu writes a file")
     _, revision = locate_model(args.model)
     model = ModelRef(args.model, revision, precision=_planned_precision(args))
     plan = plan_run(readable, glossary, model, settings, force=args.force)
@@ -143,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
             f"songngu: {plan.up_to_date} of {len(jobs)} articles up to date, skipped (--force redoes them)",
             file=sys.stderr,
         )
+    rebuild_reviewed(readable, [job for job, _ in plan.todo])
     if not plan.todo:
         return 2 if refused else 0
 
@@ -173,9 +182,10 @@ def run(args: argparse.Namespace) -> int:
             run_id=new_run_id(),  # one id for every file of this run
             checker=checker,
         )
-        for (job, _), article in zip(plan.todo, articles, strict=True):
+        for (job, source), article in zip(plan.todo, articles, strict=True):
+            english = _english_document(job, source, article, matcher)
             merged = merge_summaries(article, job.out_dir)
-            write_outputs(article, job.out_dir)
+            write_outputs(article, job.out_dir, extra=english)
             progress.write(_summary(article, job.out_dir))
             for path, summary in merged:
                 progress.write(f"{path}: merged with the reviewed file: {summary.text()}")
@@ -189,16 +199,16 @@ def run(args: argparse.Namespace) -> int:
     return 2 if refused else 0
 
 
-def read_articles(jobs: Sequence[ArticleJob]) -> tuple[list[tuple[ArticleJob, str]], int]:
-    """Every article's text, read before anything else (a bad file is reported at once, and gets no
-    output), and how many were refused."""
-    from songngu.textfile import ARTICLE_LIMIT, read_text
+def read_articles(jobs: Sequence[ArticleJob]) -> tuple[list[tuple[ArticleJob, ArticleSource]], int]:
+    """Every article, read (a document parsed) before anything else (a bad file is reported at once,
+    and gets no output), and how many were refused."""
+    from songngu.translate.pipeline import ArticleSource
 
-    readable: list[tuple[ArticleJob, str]] = []
+    readable: list[tuple[ArticleJob, ArticleSource]] = []
     refused = 0
     for job in jobs:
         try:
-            readable.append((job, read_text(job.source, ARTICLE_LIMIT)))
+            readable.append((job, replace(ArticleSource.read(job.source), name=job.name)))
         except InputError as exc:
             print(f"songngu: {exc}", file=sys.stderr)
             refused += 1
@@ -215,7 +225,7 @@ class RunPlan:
 
 
 def plan_run(
-    readable: Sequence[tuple[ArticleJob, str]],
+    readable: Sequence[tuple[ArticleJob, ArticleSource]],
     glossary: Glossary | None,
     model: ModelRef,
     settings: DecodingSettings,
@@ -223,21 +233,90 @@ def plan_run(
     force: bool = False,
 ) -> RunPlan:
     """Keep the articles whose outputs are not up to date (all of them with ``force``)."""
-    from songngu.filenames import printable_path
-    from songngu.translate.pipeline import ArticleSource, run_info, source_checksum
+    from songngu.translate.pipeline import run_info
     from songngu.translate.resume import OutputKey, up_to_date
-    from songngu.translate.segment import segment_article
 
     todo: list[tuple[ArticleJob, ArticleSource]] = []
     sentences = skipped = 0
-    for job, text in readable:
-        key = OutputKey.of(run_info(model, glossary, settings, source_checksum(text)))
+    for job, source in readable:
+        key = OutputKey.of(run_info(model, glossary, settings, source.checksum))
         if not force and up_to_date(job, key):
             skipped += 1
             continue
-        todo.append((job, ArticleSource(printable_path(job.source), job.name, text)))
-        sentences += len(segment_article(text, job.name))
+        todo.append((job, source))
+        sentences += len(source.segments())
     return RunPlan(todo, sentences, skipped)
+
+
+def _english_document(
+    job: ArticleJob, source: ArticleSource, article: ArticleTranslation, matcher: GlossaryMatcher | None
+) -> list[tuple[Path, bytes]]:
+    """For a document, the English one (written with the article's other files), and each record's
+    inline elements whose place could not be found noted on it for the reviewer."""
+    if source.document is None or job.english_document is None:
+        return []
+    from songngu.translate.documents.rebuild import english_document, recorded_terms
+    from songngu.translate.documents.wordalign import TermSpan
+
+    def terms(result: SegmentResult) -> list[TermSpan]:
+        if matcher is None:
+            return recorded_terms(result)
+        return [TermSpan(m.start, m.end, m.targets) for m in matcher.find(result.source)]
+
+    english = english_document(source.document, article.name, article.results, terms, _confirmed(job))
+    for result in article.results:
+        result.unplaced = english.unplaced.get(result.id, ())
+        markup = english.markup.get(result.id)
+        if markup is not None:
+            result.source_markup, result.target_markup = markup.source, markup.target
+    _say_tag_problems(job, english.problems)
+    return [(job.english_document, english.data)]
+
+
+def _confirmed(job: ArticleJob) -> ReviewedLookup | None:
+    """The reviewers' confirmed translations in the job's catalogs already there (PO first)."""
+    from songngu.translate.documents.publish import reviewed_lookup
+    from songngu.translate.formats.po import PoFormat
+    from songngu.translate.formats.xliff import XliffFormat
+
+    return reviewed_lookup([job.out_dir / f"{job.name}{fmt.suffix}" for fmt in (PoFormat, XliffFormat)])
+
+
+def _say_tag_problems(job: ArticleJob, problems: Mapping[str, str]) -> None:
+    for segment_id, problem in problems.items():
+        print(
+            f"songngu: {job.out_dir / job.name}.po: {segment_id}: the reviewer's translation {problem}; "
+            f"its elements are put back where the aligner places them: check them in {job.english_document}",
+            file=sys.stderr,
+        )
+
+
+def rebuild_reviewed(
+    readable: Sequence[tuple[ArticleJob, ArticleSource]], todo: Sequence[ArticleJob]
+) -> None:
+    """For each document not translated again (up to date), the English document written again from
+    its reviewed catalog, with no model: the reviewers' confirmed translations with their tags, the
+    run's own for the rest (as its JSONL records them)."""
+    from songngu.textfile import write_atomic
+    from songngu.translate.documents.rebuild import english_document
+    from songngu.translate.formats.jsonl import JsonlFormat
+
+    for job, source in readable:
+        if job in todo or source.document is None or job.english_document is None:
+            continue
+        confirmed = _confirmed(job)
+        if confirmed is None or not job.records.is_file():
+            continue
+        records = JsonlFormat().read(job.records)
+        english = english_document(source.document, job.name, records.results, reviewed=confirmed)
+        _say_tag_problems(job, english.problems)
+        if not job.english_document.is_file() or job.english_document.read_bytes() != english.data:
+            write_atomic(job.english_document, english.data)
+            print(
+                f"songngu: {job.english_document}: written again from the review: "
+                f"{len(english.reviewed)} of {len(records.results)} sentences as a reviewer confirmed them",
+                file=sys.stderr,
+            )
 
 
 def _engine(args: argparse.Namespace) -> Engine:

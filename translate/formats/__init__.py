@@ -110,18 +110,22 @@ def write_outputs(
     article: ArticleTranslation,
     out_dir: str | os.PathLike[str],
     formats: Sequence[OutputFormat] = OUTPUT_FORMATS,
+    *,
+    extra: Sequence[tuple[Path, bytes]] = (),
 ) -> list[Path]:
-    """Write ``article`` in every format (default: :data:`OUTPUT_FORMATS`) into ``out_dir``.
+    """Write ``article`` in every format (default: :data:`OUTPUT_FORMATS`) into ``out_dir``, and the
+    ``extra`` files already rendered (a document's English version) in the same set.
 
     Every format is rendered first, each given its existing file's text when there is one (PO
     merges with it); only then is each file written atomically. An error while rendering (or
     reading an existing file) therefore leaves every file as it was. Returns the paths written.
     """
-    rendered: list[tuple[Path, str]] = []
+    rendered: list[tuple[Path, str | bytes]] = []
     for fmt in formats:
         path = output_path(article, out_dir, fmt)
         existing = read_text(path) if path.is_file() else None
         rendered.append((path, fmt.render(article, existing, name=os.fspath(path))))
+    rendered.extend(extra)
     write_all(rendered)
     return [path for path, _ in rendered]
 

@@ -53,6 +53,8 @@ def record_to_dict(result: SegmentResult) -> dict[str, object]:
         record["pieces"] = result.pieces
     if result.truncated:
         record["truncated"] = True
+    if result.unplaced:
+        record["unplaced"] = list(result.unplaced)
     if result.unconstrained is not None:
         record["unconstrained"] = result.unconstrained
     if result.memory_kind is not None:
@@ -187,6 +189,7 @@ _RECORD_FIELDS: dict[str, tuple[type, ...]] = {
     "pieces": (int,),
     "truncated": (bool,),
     "qa": (list,),
+    "unplaced": (list,),
 }
 _REQUIRED = ("id", "source", "target")
 
@@ -230,7 +233,15 @@ def _record(obj: dict[str, Any]) -> SegmentResult:
         pieces=fields.get("pieces", 1),
         truncated=fields.get("truncated", False),
         qa=tuple(Finding.from_dict(item) for item in fields.get("qa", [])),
+        unplaced=tuple(_labels(fields.get("unplaced", []))),
     )
+
+
+def _labels(values: list[Any]) -> list[str]:
+    """A record's ``unplaced`` labels, each a string."""
+    if not all(isinstance(value, str) for value in values):
+        raise TypeError("'unplaced' holds a non-string")
+    return values
 
 
 def _term(obj: object) -> TermOutcome:

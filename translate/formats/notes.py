@@ -17,8 +17,11 @@ gives, and every reader reads them with :func:`read_notes`. The notes, in the or
 - ``qa: error numbers: '1.500' (1,500) is not in the translation``, one line per finding of the
   quality checks (:mod:`songngu.translate.qa`) on the target written; an entry with an error or a
   warning among them also carries the flag :data:`QA_FLAG` (PO) so that an editor can filter on it;
+- ``inline elements not placed: b, a (…)`` for a document's sentence whose inline elements the
+  aligner could not place (put around the best span; the unit stays fuzzy);
 - last, the **baseline**, the text songngu put in the target: ``machine translation: <text>``,
-  ``translation memory: <text>`` or ``aligned translation: <text>``.
+  ``translation memory: <text>`` or ``aligned translation: <text>`` (a document's sentence: with
+  its inline codes' tags, as the target holds them).
 
 Every value is one line (whitespace runs made one space). Tools wrap long comment lines (polib
 and msgcat at 78 or 79 columns, unless told not to), so a line that starts with no known label
@@ -49,6 +52,7 @@ QA = "qa:"
 # The flag of a PO entry the quality checks found something in (an error or a warning): PO editors
 # filter on flags, and a ``#, songngu-qa`` line is kept by msgfmt, msgmerge and Translate Toolkit.
 QA_FLAG = "songngu-qa"
+UNPLACED = "inline elements not placed:"
 # The baseline's label by where it came from; the first found is the baseline (one is written).
 BASELINES = {
     BaselineSource.MACHINE: "machine translation:",
@@ -65,6 +69,7 @@ LABELS = (
     REUSED,
     ALIGNMENT,
     QA,
+    UNPLACED,
     *BASELINES.values(),
 )
 
@@ -121,7 +126,10 @@ def notes_for(result: SegmentResult) -> list[str]:
         doubt = ", low confidence: check the pairing" if result.uncertain else ""
         lines.append(f"{ALIGNMENT} {result.alignment or '1-1'}{score}{doubt}")
     lines.extend(qa_note(finding) for finding in result.qa)
-    lines.append(baseline_note(Baseline(result.target, baseline_source(result.method))))
+    if result.unplaced:
+        labels = ", ".join(dict.fromkeys(result.unplaced))
+        lines.append(f"{UNPLACED} {labels} (put around the best span; check where they belong)")
+    lines.append(baseline_note(Baseline(result.catalog_target, baseline_source(result.method))))
     return lines
 
 

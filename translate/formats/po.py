@@ -190,8 +190,9 @@ def _reference_line(entry: polib.POEntry) -> int:
 def _fresh_entry(article: ArticleTranslation, result: SegmentResult) -> polib.POEntry:
     return polib.POEntry(
         msgctxt=result.id,
-        msgid=catalog_text(result.source),
-        msgstr=catalog_text(result.target),
+        # A document's sentence with inline codes: the markup text (formats/markup.py).
+        msgid=catalog_text(result.catalog_source),
+        msgstr=catalog_text(result.catalog_target),
         comment="\n".join(notes_for(result)),
         # The line in the source file, so that Poedit and Lokalize open the file where the sentence is.
         occurrences=[
@@ -205,9 +206,12 @@ def needs_review(result: SegmentResult) -> bool:
     """Whether the entry starts fuzzy: the model's output does; a reviewer's translation reused from
     the memory does not, one the memory holds from aligning an archive does; an aligned sentence does
     only when the aligner was unsure of the pairing (a Vietnamese sentence with no English is simply
-    untranslated). A sentence the quality checks found something in stays fuzzy, whatever its origin."""
+    untranslated). A sentence the quality checks found something in stays fuzzy, whatever its origin,
+    and so does a document's sentence with an inline element whose place was not found."""
     if qa_flagged(result):
         return True
+    if result.unplaced:
+        return True  # an inline element was put around the best span: the reviewer checks it
     if result.method is Method.MEMORY:
         return result.memory_kind == "aligned"  # a sentence pairing, not a reviewer's confirmation
     if result.method is Method.ALIGNED:

@@ -30,6 +30,7 @@ import polib
 
 from songngu.errors import InputError
 from songngu.textfile import read_lines, read_text
+from songngu.translate.formats.markup import with_plain_text
 from songngu.translate.formats.notes import read_notes
 from songngu.translate.reviewed import Origin, ReviewedUnit, one_line, unit_state
 
@@ -68,7 +69,7 @@ def entry_unit(
         return None
     notes = read_notes(entry.comment or "")
     obsolete = bool(entry.obsolete) and not revived
-    return ReviewedUnit(
+    unit = ReviewedUnit(
         id=entry.msgctxt or "",
         source=entry.msgid,
         target=entry.msgstr,
@@ -80,6 +81,8 @@ def entry_unit(
         reference=_first_reference(entry),
         created=created,
     )
+    # A document's sentence holds its inline codes' tags: the unit's text is the plain text.
+    return with_plain_text(unit)
 
 
 def revision_time(catalog: polib.POFile) -> str | None:

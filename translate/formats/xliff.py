@@ -10,6 +10,9 @@ Written (valid against the OASIS ``xliff-core-1.2-strict.xsd``):
   ``<source xml:lang="vi">`` and ``<target xml:lang="en" state="...">``: a machine translation is
   ``needs-review-translation``, a reviewer's translation reused from the memory ``translated`` (one
   the memory holds from aligning an archive needs review, as in the PO catalog);
+- a document's sentence carries its inline codes: ``<g id="N" ctype="x-LABEL">`` around text and
+  ``<x id="N" ctype="x-LABEL"/>`` for an element without text, ``N`` the code's number in its block
+  (:mod:`songngu.translate.formats.markup`); merged and read back with them;
 - songngu's notes (``<note from="songngu">``, the same lines as the PO catalog's ``#.``: glossary
   terms met or not, the unconstrained alternative, the memory suggestion, the quality findings
   ("qa: error numbers: …"; such a unit needs review whatever its origin), and the starting text
@@ -47,6 +50,7 @@ from typing import ClassVar
 from songngu import __version__
 from songngu.translate.formats.base import MergingFormat, UnitReader
 from songngu.translate.formats.characters import portable_text
+from songngu.translate.formats.markup import plain_text, xliff_inline
 from songngu.translate.formats.notes import notes_for, read_notes, without_qa
 from songngu.translate.formats.po import needs_review
 from songngu.translate.formats.tmx import xml_attribute, xml_text
@@ -80,8 +84,8 @@ def _fresh_unit(result: SegmentResult, original: str) -> XliffUnit:
     return XliffUnit(
         id=result.id,
         segment_id=result.id,
-        source=portable_text(result.source),
-        target=portable_text(result.target),
+        source=portable_text(result.catalog_source),
+        target=portable_text(result.catalog_target),
         state=MACHINE_STATE if needs_review(result) else MEMORY_STATE,
         notes=tuple(Note(SONGNGU, line) for line in notes_for(result)),
         original=original,
@@ -209,16 +213,16 @@ def _unit_xml(unit: XliffUnit, unit_id: str, indent: str) -> str:
     inner = indent + "  "
     lines = [
         f"{indent}<trans-unit {_attributes(attributes)}>",
-        f'{inner}<source xml:lang="vi">{xml_text(unit.source)}</source>',
+        f'{inner}<source xml:lang="vi">{xliff_inline(unit.source)}</source>',
         f"{inner}<target {_attributes({'xml:lang': 'en', 'state': unit.state})}>"
-        f"{xml_text(unit.target)}</target>",
+        f"{xliff_inline(unit.target)}</target>",
     ]
     if unit.previous is not None:
         source, target = unit.previous
         lines += [
             f'{inner}<alt-trans alttranstype="previous-version">',
-            f'{inner}  <source xml:lang="vi">{xml_text(source)}</source>',
-            f'{inner}  <target xml:lang="en">{xml_text(target)}</target>',
+            f'{inner}  <source xml:lang="vi">{xliff_inline(source)}</source>',
+            f'{inner}  <target xml:lang="en">{xliff_inline(target)}</target>',
             f"{inner}</alt-trans>",
         ]
     if unit.original and not unit.obsolete:
@@ -264,7 +268,12 @@ class XliffFormat(MergingFormat, UnitReader):
         """One record per active ``<trans-unit>``: its segment id, source and target, its paragraph.
         What a reviewer did is read by :meth:`units`."""
         results = [
-            SegmentResult(id=u.segment_id, source=u.source, target=u.target, paragraph=u.paragraph)
+            SegmentResult(
+                id=u.segment_id,
+                source=plain_text(u.source),
+                target=plain_text(u.target),
+                paragraph=u.paragraph,
+            )
             for u in loads_xliff(text, name).units
             if not u.obsolete
         ]

@@ -3,8 +3,11 @@
 Read with defusedxml (:mod:`songngu.translate.formats.xmlfile`); a file that is not XLIFF 1.2, or
 whose languages are not Vietnamese to English, is an InputError ``FILE:LINE: …``. Inline codes are
 dropped from the text read back (``<ph>``, ``<bpt>``, ``<ept>``, ``<it>`` hold native code; ``<g>``
-and ``<mrk>`` hold text). Segmented units (``<seg-source>`` with ``<mrk mtype="seg">``, as Trados
-and memoQ write) are read as one unit per segment. Groups and inline elements nested to any depth
+and ``<mrk>`` hold text), but for the ``<g id>`` and ``<x id/>`` of a document's inline codes, which
+:class:`XliffUnit` keeps as tags in its text (:mod:`songngu.translate.formats.markup`) and
+:meth:`XliffUnit.reviewed` gives as the unit's markup beside its plain text. Segmented units
+(``<seg-source>`` with ``<mrk mtype="seg">``, as Trados and memoQ write) are read as one unit per
+segment. Groups and inline elements nested to any depth
 are walked with explicit stacks, never by recursion.
 
 :class:`XliffUnit` is the file's own unit (what the writer in :mod:`songngu.translate.formats.xliff`
@@ -26,6 +29,7 @@ from xml.etree.ElementTree import Element
 
 from songngu.errors import InputError
 from songngu.textfile import read_text
+from songngu.translate.formats.markup import markup_of_xliff, with_plain_text
 from songngu.translate.formats.notes import read_notes
 from songngu.translate.formats.xmlfile import inline_text, parse_xml
 from songngu.translate.reviewed import Origin, ReviewedUnit, unit_state
@@ -83,7 +87,7 @@ class XliffUnit:
         from songngu's notes; the other notes as notes. ``revived`` reads an obsolete unit as the
         active one it becomes when its sentence comes back (for the merge)."""
         own = read_notes("\n".join(note.text for note in self.notes if note.author == SONGNGU))
-        return ReviewedUnit(
+        unit = ReviewedUnit(
             id=self.segment_id,
             source=self.source,
             target=self.target,
@@ -99,6 +103,7 @@ class XliffUnit:
             origin=Origin(file, self.line),
             created=created,
         )
+        return with_plain_text(unit)
 
 
 @dataclass(frozen=True)
@@ -199,7 +204,10 @@ def _read_unit(
     for alt in element.findall(_NS + "alt-trans"):
         alt_source, alt_target = alt.find(_NS + "source"), alt.find(_NS + "target")
         if alt.get("alttranstype") == "previous-version" and alt_source is not None:
-            previous = (plain_text(alt_source), plain_text(alt_target) if alt_target is not None else "")
+            previous = (
+                markup_of_xliff(alt_source),
+                markup_of_xliff(alt_target) if alt_target is not None else "",
+            )
     paragraph = sentence = 0
     for context in element.iter(_NS + "context"):
         value = (context.text or "").strip()
@@ -210,8 +218,8 @@ def _read_unit(
     base = XliffUnit(
         id=unit_id,
         segment_id=element.get("resname") or unit_id,
-        source=plain_text(source),
-        target=plain_text(target) if target is not None else "",
+        source=markup_of_xliff(source),
+        target=markup_of_xliff(target) if target is not None else "",
         state=target.get("state") if target is not None else None,
         approved=element.get("approved") == "yes",
         notes=notes,
@@ -226,8 +234,8 @@ def _read_unit(
     if segmented is None or target is None:
         return [base]
     # Trados and memoQ: the unit is a paragraph; each <mrk mtype="seg" mid="…"> is one segment.
-    sources = {m.get("mid"): plain_text(m) for m in segmented.iter(_NS + "mrk") if m.get("mtype") == "seg"}
-    targets = {m.get("mid"): plain_text(m) for m in target.iter(_NS + "mrk") if m.get("mtype") == "seg"}
+    sources = {m.get("mid"): markup_of_xliff(m) for m in segmented.iter(_NS + "mrk") if _segment(m)}
+    targets = {m.get("mid"): markup_of_xliff(m) for m in target.iter(_NS + "mrk") if _segment(m)}
     return [
         replace(
             base,
@@ -239,6 +247,10 @@ def _read_unit(
         for mid, text in sources.items()
         if mid in targets
     ]
+
+
+def _segment(mark: Element) -> bool:
+    return mark.get("mtype") == "seg"
 
 
 def plain_text(element: Element) -> str:

@@ -1,0 +1,117 @@
+"""Any HTML or Markdown, written back untranslated, reads as the same blocks (hypothesis): the walk
+that finds each element's markup and the writer that puts it back agree on every input, and no
+input ends in anything but a parsed document or one InputError line."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from songngu.errors import InputError
+from songngu.translate.documents.html import HtmlDocument
+from songngu.translate.documents.markdown import MarkdownDocument
+from songngu.translate.documents.model import Document, identity
+
+WORDS = ["Bộ", "Ngoại", "giao", "họp", "ASEAN", "31", "ngày", "9/6", "và", "Hà", "Nội", "x_y", "a*b"]
+MARKDOWN_PIECES = [
+    *WORDS,
+    " ",
+    " ",
+    "**",
+    "*",
+    "_",
+    "__",
+    "~~",
+    "`mã`",
+    "``a ` b``",
+    "[liên kết](http://a.vn/x?a=1&b=2)",
+    '[trang](/p "Tiêu đề")',
+    "[ref]",
+    "[r][ref]",
+    "![ảnh](a.png)",
+    '![ảnh](a.png "t")',
+    "<b>",
+    "</b>",
+    "<br>",
+    "<http://auto.link>",
+    "\\*",
+    "\\[",
+    "&amp;",
+    "&nbsp;",
+    "\n",
+    "\n\n",
+    "\n# ",
+    "\n## ",
+    "\n- ",
+    "\n1. ",
+    "\n> ",
+    "  \n",
+    "\\\n",
+    "\n| a | b |\n|---|---|\n| ",
+    " | ",
+    "\n```\nmã\n```\n",
+    "\n[ref]: http://x.y\n",
+    "\n===\n",
+]
+HTML_PIECES = [
+    *WORDS,
+    " ",
+    "<b>",
+    "</b>",
+    "<i>",
+    "</i>",
+    '<a href="/x?a=1&amp;b=2" title="Xem">',
+    "</a>",
+    "<span>",
+    "</span>",
+    "<br>",
+    '<img src="a.png" alt="Ảnh">',
+    "<code>mã</code>",
+    "<p>",
+    "</p>",
+    "<div>",
+    "</div>",
+    "<li>",
+    "<td>",
+    "<pre>mã</pre>",
+    '<span translate="no">giữ</span>',
+    "<!-- chú thích -->",
+    "<script>var a = '<p>x</p>';</script>",
+    "&amp;",
+    "&lt;",
+    "\n",
+]
+
+
+def blocks_of(document: Document) -> list[tuple[str, str, list[tuple[str, int, int, int, bool]]]]:
+    return [
+        (b.text, b.kind, [(c.label, c.start, c.end, c.parent, c.protected) for c in b.codes])
+        for b in document.blocks
+    ]
+
+
+def round_trip(document: Document, read: type[Document]) -> None:
+    rendered = document.render([identity(block) for block in document.blocks])
+    again = read.read(rendered, document.name)  # type: ignore[attr-defined]
+    assert blocks_of(again) == blocks_of(document)
+
+
+@given(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=40))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_markdown_written_back_untranslated_reads_as_the_same_blocks(pieces: list[str]) -> None:
+    try:
+        document = MarkdownDocument.read("".join(pieces).encode(), "bai.md")
+    except InputError:
+        return
+    round_trip(document, MarkdownDocument)
+
+
+@given(st.lists(st.sampled_from(HTML_PIECES), max_size=40))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_html_written_back_untranslated_reads_as_the_same_blocks(pieces: list[str]) -> None:
+    page = "<!DOCTYPE html><html><body>" + "".join(pieces) + "</body></html>"
+    try:
+        document = HtmlDocument.read(page.encode(), "bai.html")
+    except InputError:
+        return
+    round_trip(document, HtmlDocument)
