@@ -33,7 +33,7 @@ from pathlib import Path
 from songngu.glossary.formats import load_glossary
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import Glossary
-from songngu.translate.qa.dates import MONTH_NAMES
+from songngu.translate.months import EN_MONTH_NAMES as MONTH_NAMES
 from songngu.translate.qa.segment import QaSegment, QaTerm, qa_terms
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -230,7 +230,7 @@ def test_dates_that_moved(source: str, target: str, severity: str) -> None:
 def test_a_date_in_any_usual_form_agrees_and_a_moved_one_is_caught(
     day: int, month: int, year: int, vi_form: int, en_form: int, shift: int
 ) -> None:
-    from songngu.translate.qa.dates import MONTH_NAMES
+    from songngu.translate.months import EN_MONTH_NAMES as MONTH_NAMES
 
     vi = (
         f"ngày {day} tháng {month} năm {year}",

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from songngu.glossary.matcher import GlossaryMatcher
 from songngu.glossary.model import GlossaryEntry
+from songngu.translate.months import EN_MONTH_NUMBERS, VI_MONTH_WORDS
 from songngu.translate.phrase import contains_phrase
 from songngu.translate.segment_en import SENTENCE_STARTERS
 
@@ -35,22 +36,6 @@ _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?![\w])")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
 
-_VI_MONTH_WORDS = {
-    "giêng": 1,
-    "hai": 2,
-    "ba": 3,
-    "tư": 4,
-    "bốn": 4,
-    "năm": 5,
-    "sáu": 6,
-    "bảy": 7,
-    "tám": 8,
-    "chín": 9,
-    "mười": 10,
-    "mười một": 11,
-    "mười hai": 12,
-    "chạp": 12,
-}
 # "tháng 5", "tháng 05/2024", "tháng Mười Hai"; "ngày 14/5", "14/5/2024", "14-5".
 _VI_MONTH = re.compile(
     r"(?i:tháng)\s+(?:(\d{1,2})(?:\s*[/-]\s*(\d{4}))?(?!\d)|"
@@ -58,32 +43,6 @@ _VI_MONTH = re.compile(
 )
 _VI_DATE = re.compile(r"(?<![\d/.,-])(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}))?(?![\d/-])")
 
-_EN_MONTHS = {
-    "January": 1,
-    "February": 2,
-    "March": 3,
-    "April": 4,
-    "May": 5,
-    "June": 6,
-    "July": 7,
-    "August": 8,
-    "September": 9,
-    "October": 10,
-    "November": 11,
-    "December": 12,
-    "Jan": 1,
-    "Feb": 2,
-    "Mar": 3,
-    "Apr": 4,
-    "Jun": 6,
-    "Jul": 7,
-    "Aug": 8,
-    "Sep": 9,
-    "Sept": 9,
-    "Oct": 10,
-    "Nov": 11,
-    "Dec": 12,
-}
 # Capitalised English words too common to anchor anything, beyond the usual sentence starters.
 _EN_COMMON = SENTENCE_STARTERS | frozenset(
     {"Mr", "Mrs", "Ms", "Dr", "President", "Minister", "Prime", "Government", "Ministry", "State"}
@@ -130,7 +89,7 @@ def vietnamese_anchors(sentence: str) -> Counter[str]:
                 taken.append(match.span(2))
         else:
             word = " ".join(match.group(3).split()).lower()
-            keys[f"m:{_VI_MONTH_WORDS[word]}"] += 1
+            keys[f"m:{VI_MONTH_WORDS[word]}"] += 1
     for match in _VI_DATE.finditer(sentence):
         day, month = int(match.group(1)), int(match.group(2))
         if 1 <= day <= 31 and 1 <= month <= 12 and not _inside(match.span(2), taken):
@@ -155,8 +114,8 @@ def english_anchors(sentence: str) -> Counter[str]:
         keys[f"n:{number_key(match.group(), 'en')}"] += 1
     for match in _WORD.finditer(sentence):
         word = match.group()
-        if word in _EN_MONTHS and (word != "May" or match.start() > 0):
-            keys[f"m:{_EN_MONTHS[word]}"] += 1
+        if word in EN_MONTH_NUMBERS and (word != "May" or match.start() > 0):
+            keys[f"m:{EN_MONTH_NUMBERS[word]}"] += 1
         elif _is_acronym(word):
             keys[f"a:{word}"] += 1
         elif word[0].isupper() and len(word) > 1 and word not in _EN_COMMON:

@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from songngu.translate.months import EN_MONTH_NAMES, EN_MONTH_NUMBERS, VI_MONTH_WORDS
 from songngu.translate.qa.base import Check, Found, maximum_matching
 from songngu.translate.qa.findings import Finding, Severity
 from songngu.translate.qa.segment import QaSegment
@@ -61,7 +62,7 @@ class DateFields:
 
     def describe(self) -> str:
         """``5 March 2024``, ``9-10 June``, ``July 2019``."""
-        month = MONTH_NAMES[self.month - 1] if self.month else "?"
+        month = EN_MONTH_NAMES[self.month - 1] if self.month else "?"
         parts = []
         if self.days is not None:
             first, last = self.days
@@ -95,42 +96,6 @@ class DateValue:
         values += [v for v in (first.month, first.year) if v is not None]
         return values
 
-
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_EN_MONTH_NUMBER = {name: k for k, name in enumerate(MONTH_NAMES, start=1)}
-_EN_MONTH_NUMBER.update(
-    {name[:3]: k for name, k in list(_EN_MONTH_NUMBER.items()) if name != "May"} | {"Sept": 9}
-)
-_VI_MONTH_WORDS = {
-    "giêng": 1,
-    "hai": 2,
-    "ba": 3,
-    "tư": 4,
-    "bốn": 4,
-    "năm": 5,
-    "sáu": 6,
-    "bảy": 7,
-    "bẩy": 7,
-    "tám": 8,
-    "chín": 9,
-    "mười": 10,
-    "mười một": 11,
-    "mười hai": 12,
-    "chạp": 12,
-}
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _MONTH_NUMBER = r"(?:0?[1-9]|1[0-2])"
@@ -201,11 +166,11 @@ def _days(first: str | None, last: str | None) -> tuple[int, int] | None:
 
 
 def _vi_month(text: str) -> int:
-    return int(text) if text.isdigit() else _VI_MONTH_WORDS[" ".join(text.split()).lower()]
+    return int(text) if text.isdigit() else VI_MONTH_WORDS[" ".join(text.split()).lower()]
 
 
 def _en_month(text: str) -> int:
-    return _EN_MONTH_NUMBER[text.rstrip(".")]
+    return EN_MONTH_NUMBERS[text.rstrip(".")]
 
 
 def _year(text: str | None) -> int | None:
