@@ -1,11 +1,13 @@
-"""Argument types the commands share, refused by argparse in one line: integers with a lower bound,
-and file patterns."""
+"""Arguments the commands share, refused by argparse in one line: integers with a lower bound, file
+patterns, and the search's options (``translate`` and ``serve`` search the same way)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
 from pathlib import PurePath
+
+from songngu.translate import PRECISIONS
 
 
 def at_least(minimum: int) -> Callable[[str], int]:
@@ -41,3 +43,21 @@ def file_pattern(text: str) -> str:
             f"{text!r} is absolute, and it is matched on paths inside the folder; give one such as '*.txt'"
         )
     return text
+
+
+def add_search_options(parser: argparse.ArgumentParser) -> None:
+    """``--beam``, ``--max-length``, ``--batch-size``, ``--device`` and ``--precision``: how the model
+    searches, the same options with the same defaults wherever a command translates with it."""
+    parser.add_argument("--beam", type=POSITIVE, default=4, help="beam size (default 4)")
+    parser.add_argument(
+        "--max-length", type=TARGET_LENGTH, default=256, help="max target tokens (default 256)"
+    )
+    parser.add_argument("--batch-size", type=POSITIVE, default=16, help="sentences per batch (default 16)")
+    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="model arithmetic: auto (int8 on CPU, fp16 on CUDA, bf16 or fp32 if fp16 overflows), "
+        "fp32, int8 (CPU), fp16, bf16",
+    )

@@ -11,8 +11,8 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
-from songngu.translate import DEFAULT_MODEL, PRECISIONS
-from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH, at_least
+from songngu.translate import DEFAULT_MODEL
+from songngu.translate.cli.arguments import POSITIVE, add_search_options, at_least
 
 if TYPE_CHECKING:
     import uvicorn
@@ -52,21 +52,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="where glossaries created through the DeepL API are kept (default: DB.glossaries beside --tm; "
         "without either, they last until the server stops)",
     )
-    parser.add_argument("--beam", type=POSITIVE, default=4, help="beam size (default 4)")
-    parser.add_argument(
-        "--max-length", type=TARGET_LENGTH, default=256, help="max target tokens (default 256)"
-    )
-    parser.add_argument(
-        "--batch-size", type=POSITIVE, default=16, help="sentences per search batch (default 16)"
-    )
-    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
-    parser.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default="auto",
-        help="model arithmetic: auto (int8 on CPU, fp16 on CUDA, bf16 or fp32 if fp16 overflows), "
-        "fp32, int8, fp16, bf16",
-    )
+    add_search_options(parser)
     parser.add_argument(
         "--max-chars",
         type=POSITIVE,

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from songngu.errors import InputError
-from songngu.translate import DEFAULT_MODEL, PRECISIONS
-from songngu.translate.cli.arguments import POSITIVE, TARGET_LENGTH, file_pattern
+from songngu.translate import DEFAULT_MODEL
+from songngu.translate.cli.arguments import POSITIVE, add_search_options, file_pattern
 from songngu.translate.corpus import DEFAULT_PATTERNS, ArticleJob
 from songngu.translate.records import ArticleTranslation, Method, SegmentResult
 
@@ -45,19 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--glossary", "-g", help="glossary (CSV, TSV or TBX) whose terms the output must use")
     parser.add_argument("--tm", metavar="DB", help="translation memory (SQLite) to reuse human translations")
-    parser.add_argument("--beam", type=POSITIVE, default=4, help="beam size (default 4)")
-    parser.add_argument(
-        "--max-length", type=TARGET_LENGTH, default=256, help="max target tokens (default 256)"
-    )
-    parser.add_argument("--batch-size", type=POSITIVE, default=16, help="sentences per batch (default 16)")
-    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
-    parser.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default="auto",
-        help="model arithmetic: auto (int8 on CPU, fp16 on CUDA, bf16 or fp32 if fp16 overflows), "
-        "fp32, int8 (CPU), fp16, bf16",
-    )
+    add_search_options(parser)
     parser.add_argument(
         "--glob",
         type=file_pattern,
