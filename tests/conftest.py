@@ -3,12 +3,20 @@ one ``songngu translate`` run in its own process, and headless Chromium (``brows
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
+from hypothesis import settings
+
+# Property tests draw the same examples every run (the suite is deterministic: a failure in CI is a
+# failure here); HYPOTHESIS_PROFILE=explore draws fresh ones, for hunting new counterexamples.
+settings.register_profile("songngu", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "songngu"))
 
 # Test helpers (model_factory) are importable however pytest is started.
 sys.path.insert(0, str(Path(__file__).resolve().parent))

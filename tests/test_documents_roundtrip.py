@@ -4,7 +4,8 @@ input ends in anything but a parsed document or one InputError line."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from songngu.errors import InputError
@@ -97,6 +98,8 @@ def round_trip(document: Document, read: type[Document]) -> None:
 
 
 @given(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=40))
+@example(["**", "&nbsp;", "*"])  # an emphasis whose only text, a no-break space, is trimmed away
+@example(["x", " ", "*", "&nbsp;", "*"])  # a no-break space beside the delimiters
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_markdown_written_back_untranslated_reads_as_the_same_blocks(pieces: list[str]) -> None:
     try:
@@ -115,3 +118,18 @@ def test_any_html_written_back_untranslated_reads_as_the_same_blocks(pieces: lis
     except InputError:
         return
     round_trip(document, HtmlDocument)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "written"),
+    [
+        ("**&nbsp;*", "\\*<em></em>"),  # Markdown has no empty emphasis: the element as inline HTML
+        ("x *&nbsp;* y", "x *&#xa0;* y"),  # raw, the no-break space would stop "*" opening emphasis
+        ("a ~~&#x2003;~~", "a<s></s>"),
+    ],
+)
+def test_an_emphasis_around_a_unicode_space_is_written_so_it_reads_back(markdown: str, written: str) -> None:
+    document = MarkdownDocument.read(markdown.encode(), "bai.md")
+    rendered = document.render([identity(block) for block in document.blocks])
+    assert rendered.decode() == written
+    round_trip(document, MarkdownDocument)

@@ -46,6 +46,9 @@ _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>\Z", re.DOTALL)
 _ESCAPED = re.compile(r"([\\`*_\[\]<~|])")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+_UNICODE_SPACE = re.compile(r"[^\S \t\n]")
+# The emphasis and strikethrough delimiters markdown-it reads as em, strong and s.
+_DELIMITERS = frozenset({"*", "_", "**", "__", "~~", "~"})
 _LINE_START = re.compile(r"\A(?:[#>+=-]|\d+[.)])")
 _VOID_TAGS = frozenset({"br", "img", "hr", "input", "wbr", "meta", "link", "source"})
 
@@ -463,7 +466,10 @@ def _closing_bracket(source: str, start: int) -> int:
 
 def _escape(text: str, in_cell: bool) -> str:
     escaped = _ESCAPED.sub(lambda m: "\\" + m.group(1) if m.group(1) != "|" or in_cell else m.group(1), text)
-    return _ENTITY_LIKE.sub("&amp;", escaped)
+    escaped = _ENTITY_LIKE.sub("&amp;", escaped)
+    # Unicode spaces as character references: written raw, a no-break space beside a ``*`` makes it
+    # no longer open or close emphasis (CommonMark's flanking rule), and the element would be lost.
+    return _UNICODE_SPACE.sub(lambda m: f"&#x{ord(m.group()):x};", escaped)
 
 
 def _render(
@@ -494,7 +500,11 @@ def _render(
             out.append(written(raw.before))
         else:
             inner = _render(child, raws, owner, alts, in_cell)
-            out.append(written(raw.before) + inner + written(after))
+            if not inner and raw.before in _DELIMITERS and after == raw.before:
+                # Markdown has no empty emphasis ("**" is text): the same element as inline HTML.
+                out.append(f"<{child.code.label}></{child.code.label}>")
+            else:
+                out.append(written(raw.before) + inner + written(after))
     return "".join(out)
 
 
