@@ -12,12 +12,6 @@ import pytest
 import torch
 from hypothesis import settings
 
-# Property tests draw the same examples every run (the suite is deterministic: a failure in CI is a
-# failure here); HYPOTHESIS_PROFILE=explore draws fresh ones, for hunting new counterexamples.
-settings.register_profile("songngu", derandomize=True, database=None, print_blob=True)
-settings.register_profile("explore", derandomize=False)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "songngu"))
-
 # Test helpers (model_factory) are importable however pytest is started.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -27,6 +21,12 @@ from msgfmt import msgfmt_check
 from songngu_process import TranslateRun, run_songngu
 
 from songngu.textfile import write_atomic
+
+# Property tests draw the same examples every run (the suite is deterministic: a failure in CI is a
+# failure here); HYPOTHESIS_PROFILE=explore draws fresh ones, for hunting new counterexamples.
+settings.register_profile("songngu", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "songngu"))
 
 # The test models are tiny: one thread is as fast as several, and on a shared machine far faster than
 # threads spinning while they wait for each other (measured: 4× on the engine tests).
