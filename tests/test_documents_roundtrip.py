@@ -100,6 +100,7 @@ def round_trip(document: Document, read: type[Document]) -> None:
 @given(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=40))
 @example(["**", "&nbsp;", "*"])  # an emphasis whose only text, a no-break space, is trimmed away
 @example(["x", " ", "*", "&nbsp;", "*"])  # a no-break space beside the delimiters
+@example(["_", "__", "Bộ", "_", "~~", "_", "~~"])  # nested ems whose delimiters touch
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_markdown_written_back_untranslated_reads_as_the_same_blocks(pieces: list[str]) -> None:
     try:
@@ -126,9 +127,11 @@ def test_any_html_written_back_untranslated_reads_as_the_same_blocks(pieces: lis
         ("**&nbsp;*", "\\*<em></em>"),  # Markdown has no empty emphasis: the element as inline HTML
         ("x *&nbsp;* y", "x *&#xa0;* y"),  # raw, the no-break space would stop "*" opening emphasis
         ("a ~~&#x2003;~~", "a<s></s>"),
+        ("___Bộ_~~_~~", "\\__<em>Bộ</em>\\~\\~_\\~\\~"),  # "_" "_Bộ_" would join one run
+        ("_a_ *b*", "_a_ *b*"),  # delimiters that touch nothing are written as they were
     ],
 )
-def test_an_emphasis_around_a_unicode_space_is_written_so_it_reads_back(markdown: str, written: str) -> None:
+def test_an_emphasis_markdown_cannot_delimit_is_written_so_it_reads_back(markdown: str, written: str) -> None:
     document = MarkdownDocument.read(markdown.encode(), "bai.md")
     rendered = document.render([identity(block) for block in document.blocks])
     assert rendered.decode() == written

@@ -473,14 +473,22 @@ def _escape(text: str, in_cell: bool) -> str:
 
 
 def _render(
-    node: Node, raws: dict[int, _Raw], owner: int, alts: dict[tuple[int, int, str], str], in_cell: bool
+    node: Node,
+    raws: dict[int, _Raw],
+    owner: int,
+    alts: dict[tuple[int, int, str], str],
+    in_cell: bool,
+    edge: str = "",
 ) -> str:
-    """A block's tree as Markdown: text escaped, each code's markup as it was written."""
+    """A block's tree as Markdown: text escaped, each code's markup as it was written. ``edge`` is
+    the delimiter character of the emphasis ``node`` is inside, if any."""
 
     def written(raw: str) -> str:  # a table cell's pipes were unescaped by the table rule
         return raw.replace("|", "\\|") if in_cell else raw
 
     out: list[str] = []
+    # (index in out, the element's label, its inner Markdown, its delimiter character)
+    emphases: list[tuple[int, str, str, str]] = []
     for child in node.children:
         if isinstance(child, str):
             out.append(_escape(child, in_cell))
@@ -498,13 +506,20 @@ def _render(
             out.append("![" + shown + written(after))
         elif child.code.protected or child.code.kind is CodeKind.POINT:
             out.append(written(raw.before))
+        elif raw.before in _DELIMITERS and after == raw.before:
+            inner = _render(child, raws, owner, alts, in_cell, raw.before[0])
+            emphases.append((len(out), child.code.label, inner, raw.before[0]))
+            out.append(raw.before + inner + after)
         else:
-            inner = _render(child, raws, owner, alts, in_cell)
-            if not inner and raw.before in _DELIMITERS and after == raw.before:
-                # Markdown has no empty emphasis ("**" is text): the same element as inline HTML.
-                out.append(f"<{child.code.label}></{child.code.label}>")
-            else:
-                out.append(written(raw.before) + inner + written(after))
+            out.append(written(raw.before) + _render(child, raws, owner, alts, in_cell) + written(after))
+    for index, label, inner, mark in emphases:
+        before = "".join(out[:index]) or edge
+        following = "".join(out[index + 1 :]) or edge
+        touches = (before.endswith(mark) and not before.endswith("\\" + mark)) or following.startswith(mark)
+        if not inner or touches:
+            # Markdown has no empty emphasis ("**" is text), and delimiters that touch others of their
+            # character join one run that parses otherwise ("_" "__x_" is not two ems): inline HTML.
+            out[index] = f"<{label}>{inner}</{label}>"
     return "".join(out)
 
 
