@@ -2,9 +2,12 @@
 
 :func:`translate_markup` is the one way marked-up text is translated. It parses the fragment, hands
 the plain text of each *block* to the pipeline (so segmentation, terms, memory and the acronym
-policy are the command line's), and puts every element back into the English. This is the first,
-simple version; the placement (:func:`parse_markup` and :func:`rebuild`) is what a word-aligning
-placement replaces, behind the same ``translate_markup`` signature.
+policy are the command line's), and puts every element back into the English. Parsing and the
+refusals are the server's own (below); the *placement* of inline elements is the documents' one
+algorithm (:func:`songngu.translate.documents.inline.place_codes`, on the word alignment of
+:mod:`songngu.translate.documents.wordalign`), which ``songngu translate`` uses for documents and
+``benchmarks/bench_inline.py`` measures: :func:`rebuild` turns a block's elements into
+:class:`~songngu.translate.documents.model.InlineCode` s and writes their places back into the tree.
 
 **Blocks.** In HTML the block elements (``p``, ``li``, ``h1``–``h6``, ``td``, ``div``...) each hold
 their text; in XML (DeepL's ``tag_handling=xml``) the fragment is one block unless
@@ -17,21 +20,15 @@ belong to the block around them. Whitespace runs count as one space, as a browse
 DeepL's ``ignore_tags``; comments and processing instructions. Attributes are kept unchanged (not
 translated).
 
-**Placement rule.** Each element gets the English span between the images of its start and end,
-under a monotone map from positions in the block's Vietnamese text to positions in its English:
-
-1. *anchors* are the block's ends, each sentence's ends (a sentence's English is where it is), and
-   each glossary term met (the rendering that met it, found in its sentence as the engine finds it); the
-   anchors that keep source and target order are used (a longest non-decreasing subsequence), so
-   the map is monotone even when the English reorders terms;
-2. between two anchors a position is interpolated linearly and moved to the nearest start of a
-   word inside that stretch.
-
-So an element around a glossary term wraps exactly the term's English (reported ``"term"``), an
-element in the second sentence stays in the second sentence, and nesting and order survive,
-because a monotone map keeps ``a <= b``. Other elements land around the words at the same relative
-place (reported ``"interpolated"``: the reviewer should look). No element is ever dropped, added or
-duplicated; empty ones (``<br>``, ``<x/>``) stay at their relative place.
+**Placement** (the documents' rule): an element goes around the English words its words are
+linked to (glossary terms with any of their renderings, then identical tokens: numbers, names with
+diacritics folded, acronyms), interpolated where they have no link; an element stays in its
+sentence; an empty one (``<br>``, ``<x/>``) and a kept one go between the words their neighbours
+are linked to. The result has the source's nesting and each element exactly once; siblings may
+change order where the English's word order does (each element goes with its words). The report
+says per element ``term`` (exactly around a glossary term's English), ``aligned`` (exactly around
+the words it is linked to), ``interpolated`` (the best span: the reviewer should look), ``block``
+or ``kept``; in the order sent.
 
 **Refused** (one line, 400): markup that does not parse (XML: with its line and column), an HTML
 document rather than a fragment (``<html>``, ``<head>``, ``<body>``: translate documents with
@@ -52,6 +49,9 @@ from typing import Protocol
 from lxml import etree
 from lxml import html as lxml_html
 
+from songngu.translate.documents.inline import SentenceTranslation, place_codes
+from songngu.translate.documents.model import Block, CodeKind, InlineCode
+from songngu.translate.documents.wordalign import TermSpan
 from songngu.translate.formats.moses import line_breaks_to_spaces
 from songngu.translate.phrase import phrase_spans
 from songngu.translate.records import Segment, SegmentResult
@@ -104,9 +104,10 @@ class Records(Protocol):
 
 @dataclass(frozen=True)
 class Placement:
-    """Where one element went: ``how`` is ``term`` (around a glossary term's English),
-    ``interpolated`` (by relative position: check it), ``block`` (a block element, holding its own
-    text) or ``kept`` (left as sent: not translated, or holding no text of its own)."""
+    """Where one element went: ``how`` is ``term`` (exactly around a glossary term's English),
+    ``aligned`` (exactly around the words its words are linked to), ``interpolated`` (the best
+    span: check it), ``block`` (a block element, holding its own text) or ``kept`` (left as sent:
+    not translated)."""
 
     tag: str
     how: str
@@ -114,7 +115,7 @@ class Placement:
 
 @dataclass(frozen=True)
 class MarkupTranslation:
-    """The translated fragment, and where each of its elements went, in document order."""
+    """The translated fragment, and where each of its elements went, in the order sent."""
 
     text: str
     placements: list[Placement]
@@ -129,6 +130,7 @@ class _Element:
     children: list[_Element] = field(default_factory=list)
     # A zero-width element followed by whitespace as sent ("Có <x/> tin"): so it is in the English.
     space_after: bool = False
+    space_before: bool = False  # and preceded by whitespace ("Có <x/>"): the English keeps it before
 
 
 @dataclass
@@ -188,6 +190,7 @@ class _RunBuilder:
         self.trail = ""
         self._started = False  # anything (text or element) seen yet
         self.last_zero: _Element | None = None  # a zero-width element the next text follows
+        self.space_before = False  # whether the last boundary had whitespace before it
 
     def add_text(self, text: str | None) -> None:
         if not text:
@@ -224,6 +227,7 @@ class _RunBuilder:
         self._started = True
         self.trail = ""
         position = len(self.chars)
+        self.space_before = self.pending_space and bool(self.chars)
         self.pending_space = True
         return position
 
@@ -267,7 +271,7 @@ def parse_markup(
             raise bad_request(f"Invalid request: markup nested more than {MAX_DEPTH} elements deep")
         if kept(node) or (not (node.text or "").strip() and len(node) == 0):
             position = run.boundary()
-            zero = _Element(node, position, position, kept=kept(node))
+            zero = _Element(node, position, position, kept=kept(node), space_before=run.space_before)
             run.last_zero = zero
             return zero
         element = _Element(node, run.open())
@@ -370,7 +374,7 @@ def _parse_xml(fragment: str) -> etree._Element:
 
 def rebuild(fragment: MarkupFragment, translations: Sequence[Records]) -> MarkupTranslation:
     """The fragment with each block's text replaced by its English (``translations``: one per
-    block, in order) and its elements placed by the module's rule."""
+    block, in order) and its elements placed by the documents' placement (see the module)."""
     placements: dict[int, Placement] = {}
     for block, records in zip(fragment.blocks, translations, strict=True):
         _rebuild_block(block, records, placements)
@@ -400,33 +404,103 @@ def _serialise(fragment: MarkupFragment) -> str:
 
 
 def _rebuild_block(block: _Block, records: Records, placements: dict[int, Placement]) -> None:
-    target, anchors, terms = _anchors(block.text, records)
-    position = _Map(anchors, target)
-    # Whether an element is exactly a term is decided on source spans, before they are replaced.
-    on_terms = {id(e.node) for e in _walk(block.items) if not e.kept and (e.start, e.end) in terms}
-
-    def place(element: _Element, low: int, high: int) -> None:
-        start = min(max(position(element.start), low), high)
-        end = (
-            start
-            if element.start == element.end
-            else min(max(position(element.end, closing=True), start), high)
+    """Place the block's elements in its English with the documents' placement
+    (:func:`songngu.translate.documents.inline.place_codes`), then write the English into the tree."""
+    elements = _walk(block.items)
+    number = {id(element): index + 1 for index, element in enumerate(elements)}
+    parents = {id(child): number[id(element)] for element in elements for child in element.children}
+    codes = tuple(
+        InlineCode(
+            number[id(element)],
+            CodeKind.WRAP if element.end > element.start and not element.kept else CodeKind.POINT,
+            element.start,
+            element.end,
+            parents.get(id(element), 0),
+            _tag(element.node),
         )
-        if not element.children and end > start and target[end - 1] == " ":
-            end -= 1  # a trailing space goes outside a leaf element
-        element.start, element.end = start, end
-        how = "kept" if element.kept else "term" if id(element.node) in on_terms else "interpolated"
+        for element in elements
+    )
+    sentences, met = _sentences(records)
+    translated = place_codes(Block(block.text, codes), sentences)
+    for element, placed in zip(elements, translated.codes, strict=True):
+        exact_term = placed.exact and (element.start, element.end) in met
+        how = (
+            "kept"
+            if element.kept
+            else "term"
+            if exact_term
+            else "aligned"
+            if placed.exact
+            else "interpolated"
+        )
         placements[id(element.node)] = Placement(_tag(element.node), how)
-        floor = start
-        for child in element.children:
-            place(child, floor, end)
-            floor = child.end
+        element.start, element.end = placed.start, placed.end
+    _space_points(block.items, len(translated.text), translated.text)
+    _reorder(block)
+    _write(block, translated.text)
 
-    floor = 0
-    for item in block.items:
-        place(item, floor, len(target))
-        floor = item.end
-    _write(block, target)
+
+def _sentences(records: Records) -> tuple[list[SentenceTranslation], set[tuple[int, int]]]:
+    """The block's sentences as the placement takes them (their English on one line, their met terms
+    with every rendering the search accepted), and the met terms' spans in the block's text."""
+    sentences = []
+    met: set[tuple[int, int]] = set()
+    for index, (segment, result) in enumerate(zip(records.segments, records.results, strict=True)):
+        renderings = records.renderings[index] if index < len(records.renderings) else ()
+        terms = []
+        for position, term in enumerate(result.terms):
+            if term.met:
+                forms = renderings[position] if position < len(renderings) else ()
+                terms.append(TermSpan(term.start, term.end, tuple(forms) or (term.en,)))
+                met.add((segment.start + term.start, segment.start + term.end))
+        target = line_breaks_to_spaces(result.target)
+        sentences.append(SentenceTranslation(segment.start, segment.end, target, tuple(terms)))
+    return sentences, met
+
+
+def _space_points(elements: list[_Element], high: int, target: str) -> None:
+    """A zero-width element that had whitespace before it as sent, placed just before a space, goes
+    after that space (``_write`` puts one after it too): "CÓ <x/> TIN", not "CÓ<x/> TIN"."""
+    for element in elements:
+        if element.start == element.end:
+            if element.space_before and element.start < high and target[element.start] == " ":
+                element.start = element.end = element.start + 1
+        else:
+            _space_points(element.children, element.end, target)
+
+
+def _reorder(block: _Block) -> None:
+    """Put sibling elements in the tree in the order of their places in the English (the placement
+    may swap siblings, as the English's word order says); a point before a wrap at the same place."""
+
+    def ordered(elements: list[_Element]) -> list[_Element]:
+        return sorted(elements, key=lambda e: (e.start, e.end))  # stable: ties keep the order sent
+
+    def move(parent: etree._Element, old: list[_Element], new: list[_Element]) -> None:
+        if [id(e) for e in old] == [id(e) for e in new]:
+            return
+        at = parent.index(old[0].node)  # the run's elements are consecutive children of ``parent``
+        for element in old:
+            parent.remove(element.node)  # its tail goes with it; _write writes every tail again
+        for offset, element in enumerate(new):
+            parent.insert(at + offset, element.node)
+
+    def visit(element: _Element) -> None:
+        if element.children:
+            new = ordered(element.children)
+            move(element.node, element.children, new)
+            element.children = new
+            for child in new:
+                visit(child)
+
+    if block.items:
+        parent = block.node if block.slot == "text" else block.node.getparent()
+        new = ordered(block.items)
+        if parent is not None:
+            move(parent, block.items, new)
+        block.items[:] = new
+        for item in new:
+            visit(item)
 
 
 def _walk(elements: list[_Element]) -> list[_Element]:
@@ -477,94 +551,8 @@ def _write(block: _Block, target: str) -> None:
     setattr(block.node, block.slot, leading or None)
 
 
-def _anchors(
-    source: str, records: Records
-) -> tuple[str, list[tuple[int, int]], dict[tuple[int, int], tuple[int, int]]]:
-    """The block's English (sentences joined by a space, as ``.en.txt`` joins them), the anchors of
-    the map (source position, target position), and each met term's source span → target span."""
-    pieces: list[str] = []
-    anchors = [(0, 0)]
-    terms: dict[tuple[int, int], tuple[int, int]] = {}
-    length = 0
-    for index, (segment, result) in enumerate(zip(records.segments, records.results, strict=True)):
-        sentence = line_breaks_to_spaces(result.target).strip()
-        if not sentence:
-            anchors.append((segment.start, length))
-            anchors.append((segment.end, length))
-            continue
-        if pieces:
-            length += 1
-        begin = length
-        anchors.append((segment.start, begin))
-        renderings = records.renderings[index] if index < len(records.renderings) else ()
-        searched = 0
-        for number in sorted(range(len(result.terms)), key=lambda n: result.terms[n].start):
-            term = result.terms[number]
-            if not term.met:
-                continue
-            found = find_rendering(
-                sentence, renderings[number] if number < len(renderings) else (term.en,), searched
-            )
-            if found is None:
-                continue
-            searched = found[1]
-            span = (segment.start + term.start, segment.start + term.end)
-            terms[span] = (begin + found[0], begin + found[1])
-            anchors += [(span[0], begin + found[0]), (span[1], begin + found[1])]
-        pieces.append(sentence)
-        length += len(sentence)
-        anchors.append((segment.end, length))
-    anchors.append((len(source), length))
-    chain = _monotone(anchors)
-    kept = set(chain)
-    # A term whose anchors did not survive (the English reordered it) is no longer placed exactly.
-    exact = {span: to for span, to in terms.items() if (span[0], to[0]) in kept and (span[1], to[1]) in kept}
-    return " ".join(pieces), chain, exact
-
-
 def find_rendering(text: str, renderings: Sequence[str], start: int = 0) -> tuple[int, int] | None:
     """The span of the first occurrence from ``start`` on of any of ``renderings``, as the engine
     counts a term met (:func:`songngu.translate.phrase.phrase_spans`), or None."""
     spans = [span for rendering in renderings for span in phrase_spans(text, rendering) if span[0] >= start]
     return min(spans) if spans else None
-
-
-def _monotone(anchors: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest subsequence of the anchors, sorted by source, whose targets never decrease."""
-    ordered = sorted(set(anchors))
-    best = [1] * len(ordered)
-    previous = [-1] * len(ordered)
-    for i, (_, target) in enumerate(ordered):
-        for j in range(i):
-            if ordered[j][1] <= target and best[j] + 1 > best[i]:
-                best[i], previous[i] = best[j] + 1, j
-    i = max(range(len(ordered)), key=lambda k: (best[k], -k))
-    chain = []
-    while i >= 0:
-        chain.append(ordered[i])
-        i = previous[i]
-    return chain[::-1]
-
-
-class _Map:
-    """The monotone map from source positions to target positions (see the module's rule)."""
-
-    def __init__(self, anchors: list[tuple[int, int]], target: str) -> None:
-        self.anchors = anchors
-        self.starts = [0] + [i + 1 for i, char in enumerate(target) if char == " "] + [len(target)]
-
-    def __call__(self, position: int, closing: bool = False) -> int:
-        anchors = self.anchors
-        exact = [target for source, target in anchors if source == position]
-        if exact:
-            # A sentence's start and a term's start can fall on one source position: an element
-            # opening there opens at the later target (the term), one closing there closes at the
-            # earlier (a term ending where its sentence ends, before the sentence's last mark).
-            return min(exact) if closing else max(exact)
-        before = max((a for a in anchors if a[0] < position), default=anchors[0])
-        after = min((a for a in anchors if a[0] > position), default=anchors[-1])
-        if after[0] == before[0]:
-            return before[1]
-        x = before[1] + (position - before[0]) * (after[1] - before[1]) / (after[0] - before[0])
-        candidates = [q for q in self.starts if before[1] <= q <= after[1]] + [before[1], after[1]]
-        return min(candidates, key=lambda q: (abs(q - x), q))
