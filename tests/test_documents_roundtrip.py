@@ -101,6 +101,8 @@ def round_trip(document: Document, read: type[Document]) -> None:
 @example(["**", "&nbsp;", "*"])  # an emphasis whose only text, a no-break space, is trimmed away
 @example(["x", " ", "*", "&nbsp;", "*"])  # a no-break space beside the delimiters
 @example(["_", "__", "Bộ", "_", "~~", "_", "~~"])  # nested ems whose delimiters touch
+@example(["**", "![ảnh](a.png)", "**", "&nbsp;", "Bộ"])  # the space that let "**" close is trimmed
+@example(["&nbsp;", "\n1. "])  # a block starting "1." once its first line is trimmed away
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_markdown_written_back_untranslated_reads_as_the_same_blocks(pieces: list[str]) -> None:
     try:
@@ -128,6 +130,8 @@ def test_any_html_written_back_untranslated_reads_as_the_same_blocks(pieces: lis
         ("x *&nbsp;* y", "x *&#xa0;* y"),  # raw, the no-break space would stop "*" opening emphasis
         ("a ~~&#x2003;~~", "a<s></s>"),
         ("___Bộ_~~_~~", "\\__<em>Bộ</em>\\~\\~_\\~\\~"),  # "_" "_Bộ_" would join one run
+        ("**![ảnh](a.png)**&nbsp;Bộ", "<strong>![ảnh](a.png)</strong>Bộ"),  # "**" before "Bộ" opens
+        ("&nbsp;\n1. ", "1\\."),  # "\\1." would read as a backslash and "1."
         ("_a_ *b*", "_a_ *b*"),  # delimiters that touch nothing are written as they were
     ],
 )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,7 +50,8 @@ _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 _UNICODE_SPACE = re.compile(r"[^\S \t\n]")
 # The emphasis and strikethrough delimiters markdown-it reads as em, strong and s.
 _DELIMITERS = frozenset({"*", "_", "**", "__", "~~", "~"})
-_LINE_START = re.compile(r"\A(?:[#>+=-]|\d+[.)])")
+# What would make a block's first line a heading, quote, list item or setext underline.
+_LINE_START = re.compile(r"\A(?:[#>+=-]|(\d+)([.)]))")
 _VOID_TAGS = frozenset({"br", "img", "hr", "input", "wbr", "meta", "link", "source"})
 
 
@@ -151,8 +153,7 @@ class MarkdownDocument(Document):
             if isinstance(handle, _Cell):
                 rows.setdefault(handle.line, {})[handle.index] = rendered
                 continue
-            if _LINE_START.match(rendered):
-                rendered = "\\" + rendered
+            rendered = _LINE_START.sub(_escaped_marker, rendered, count=1)
             if rendered.rstrip(" ").endswith("\\\n"):
                 # A hard break ends a paragraph only before something: a no-break space, as the
                 # source must have had.
@@ -516,11 +517,48 @@ def _render(
         before = "".join(out[:index]) or edge
         following = "".join(out[index + 1 :]) or edge
         touches = (before.endswith(mark) and not before.endswith("\\" + mark)) or following.startswith(mark)
-        if not inner or touches:
-            # Markdown has no empty emphasis ("**" is text), and delimiters that touch others of their
-            # character join one run that parses otherwise ("_" "__x_" is not two ems): inline HTML.
+        if not inner or touches or not _delimits(before[-1:], inner, following[:1], mark):
+            # Markdown has no empty emphasis ("**" is text); delimiters that touch others of their
+            # character join one run that parses otherwise ("_" "__x_" is not two ems); and a
+            # translation can put a delimiter where CommonMark's flanking rules do not let it open
+            # or close ("**![a](b)**Bộ"). The same element as inline HTML reads back as it is.
             out[index] = f"<{label}>{inner}</{label}>"
     return "".join(out)
+
+
+def _escaped_marker(match: re.Match[str]) -> str:
+    """A block's start that Markdown would read as block markup, escaped: a backslash before the
+    punctuation (``\\#``, ``1\\.``; "\\1." would keep the backslash as text)."""
+    if match.group(1) is not None:
+        return match.group(1) + "\\" + match.group(2)
+    return "\\" + match.group()
+
+
+def _delimits(before: str, inner: str, following: str, mark: str) -> bool:
+    """Whether ``mark`` (``*``, ``_`` or ``~``) around ``inner`` opens and closes an emphasis by
+    CommonMark's flanking rules, between the characters ``before`` and ``following`` ("" at a
+    line's edge)."""
+
+    def space(char: str) -> bool:
+        return not char or char.isspace()
+
+    def punctuation(char: str) -> bool:
+        return bool(char) and unicodedata.category(char)[0] in "PS"
+
+    def left_flanking(prev: str, nxt: str) -> bool:
+        return not space(nxt) and (not punctuation(nxt) or space(prev) or punctuation(prev))
+
+    def right_flanking(prev: str, nxt: str) -> bool:
+        return not space(prev) and (not punctuation(prev) or space(nxt) or punctuation(nxt))
+
+    first, last = inner[0], inner[-1]
+    opens = left_flanking(before, first) and (
+        mark != "_" or not right_flanking(before, first) or punctuation(before)
+    )
+    closes = right_flanking(last, following) and (
+        mark != "_" or not left_flanking(last, following) or punctuation(following)
+    )
+    return opens and closes
 
 
 def _replace_cells(row: str, cells: dict[int, str]) -> str:
