@@ -35,12 +35,10 @@ from songngu.errors import InputError
 from songngu.textfile import decode_utf8
 from songngu.translate.documents.model import Block, BlockTranslation, Document
 from songngu.translate.documents.xmltext import (
-    AttributeHandle,
     Handle,
     Role,
     check_depth,
-    rebuild_attribute,
-    rebuild_flow,
+    rebuild_blocks,
     walk,
 )
 
@@ -259,11 +257,7 @@ class HtmlDocument(Document):
         """The page with every block in English, in the page's own encoding."""
         self.check_translations(translations)
         root, found = self._parse()
-        for (block, handle), translation in reversed(list(zip(found, translations, strict=True))):
-            if isinstance(handle, AttributeHandle):
-                rebuild_attribute(handle, translation)
-            else:
-                rebuild_flow(handle, block, translation)
+        rebuild_blocks(found, translations)
         if self.fragment:
             return _inner_html(root).encode("utf-8")
         for element in (root, root.find("body")):

@@ -37,12 +37,10 @@ from songngu.errors import InputError
 from songngu.translate.documents.model import Block, BlockTranslation, Document
 from songngu.translate.documents.package import open_package, parse_xml, serialize_xml
 from songngu.translate.documents.xmltext import (
-    AttributeHandle,
     Handle,
     Role,
     check_depth,
-    rebuild_attribute,
-    rebuild_flow,
+    rebuild_blocks,
     walk,
 )
 
@@ -252,11 +250,7 @@ class OdtDocument(Document):
         """The document with every block in English, through odfdo's container."""
         self.check_translations(translations)
         roots, found = self._walk()
-        for (block, handle), translation in reversed(list(zip(found, translations, strict=True))):
-            if isinstance(handle, AttributeHandle):
-                rebuild_attribute(handle, translation)
-            else:
-                rebuild_flow(handle, block, translation)
+        rebuild_blocks(found, translations)
         document = _odfdo(self.data, self.name)
         container = document.container
         assert container is not None

@@ -256,6 +256,17 @@ def rebuild_attribute(handle: AttributeHandle, translation: BlockTranslation) ->
     handle.element.set(handle.attribute, translation.text)
 
 
+def rebuild_blocks(found: Sequence[tuple[Block, Handle]], translations: Sequence[BlockTranslation]) -> None:
+    """Write each block of ``found`` (as :func:`walk` gave them) in its translation, in reverse
+    document order: rewriting a flow changes its children, and a later block's handle holds their
+    indices."""
+    for (block, handle), translation in reversed(list(zip(found, translations, strict=True))):
+        if isinstance(handle, AttributeHandle):
+            rebuild_attribute(handle, translation)
+        else:
+            rebuild_flow(handle, block, translation)
+
+
 def _set_slot(container: etree._Element, children: Sequence[etree._Element], start: int, text: str) -> None:
     if start == 0:
         container.text = text or None
