@@ -94,32 +94,9 @@ def test_without_constraints_it_is_transformers_beam_search(marian_fp32, beam: i
         assert hypotheses[0].score == pytest.approx(score, abs=CLEAR_OF_A_TIE / max_length)
 
 
-def test_the_first_step_runs_one_hypothesis_per_sentence(marian_fp32) -> None:
-    # Only the first beam is live at the start: the decoder and the output layer run for it alone
-    # (the search's own output is checked against generate above), then for the whole beam.
+def _search_counting_decoder_rows(marian_fp32) -> tuple[list, list[int]]:
+    """Search SOURCES (beam 3, max length 5) and the rows the last decoder layer ran on, per call."""
     tokenizer, model = marian_fp32
-    batch = tokenizer(SOURCES, return_tensors="pt", padding=True)
-    rows: list[int] = []
-    hook = (
-        model.get_decoder()
-        .layers[-1]
-        .fc1.register_forward_hook(lambda module, args, output: rows.append(args[0].shape[0]))
-    )
-    try:
-        beam_search(
-            model, batch.input_ids, batch.attention_mask, [ConstraintAutomaton([])] * 4, beam=3, max_length=5
-        )
-    finally:
-        hook.remove()
-    assert rows[:2] == [len(SOURCES), 3 * len(SOURCES)]
-
-
-def test_the_forced_end_at_the_limit_runs_no_decoder(marian_fp32) -> None:
-    # opus-mt forces the end token at the last position: its logits do not depend on the decoder, so
-    # the decoder and the output layer run for the steps before it only (max_length 5 counts the start
-    # token: steps 1-3 decode, step 4 is the forced end). The output is generate's (test above).
-    tokenizer, model = marian_fp32
-    assert model.generation_config.forced_eos_token_id is not None
     batch = tokenizer(SOURCES, return_tensors="pt", padding=True)
     rows: list[int] = []
     hook = (
@@ -133,6 +110,22 @@ def test_the_forced_end_at_the_limit_runs_no_decoder(marian_fp32) -> None:
         )
     finally:
         hook.remove()
+    return found, rows
+
+
+def test_the_first_step_runs_one_hypothesis_per_sentence(marian_fp32) -> None:
+    # Only the first beam is live at the start: the decoder and the output layer run for it alone
+    # (the search's own output is checked against generate above), then for the whole beam.
+    _, rows = _search_counting_decoder_rows(marian_fp32)
+    assert rows[:2] == [len(SOURCES), 3 * len(SOURCES)]
+
+
+def test_the_forced_end_at_the_limit_runs_no_decoder(marian_fp32) -> None:
+    # opus-mt forces the end token at the last position: its logits do not depend on the decoder, so
+    # the decoder and the output layer run for the steps before it only (max_length 5 counts the start
+    # token: steps 1-3 decode, step 4 is the forced end). The output is generate's (test above).
+    assert marian_fp32[1].generation_config.forced_eos_token_id is not None
+    found, rows = _search_counting_decoder_rows(marian_fp32)
     assert len(rows) <= 3
     assert all(len(hypothesis.tokens) <= 3 for hypotheses in found for hypothesis in hypotheses)
 
